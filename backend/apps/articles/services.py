@@ -1,0 +1,80 @@
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from apps.articles.models import Article, Favorite
+from apps.tags.services import tag_get_or_create_many
+from apps.users.models import User
+
+SLUG_BASE_MAX_LENGTH = 200
+SLUG_ATTEMPTS = 8
+
+
+@transaction.atomic
+def article_create(
+    *, author: User, title: str, description: str, body: str, tag_list: list[str] | None = None
+) -> Article:
+    """Publishes an article under a new unique slug; identical titles get distinct slugs."""
+    article = Article(author=author, title=title, description=description, body=body)
+    _save_with_unique_slug(article)
+    if tag_list:
+        article.tags.set(tag_get_or_create_many(names=tag_list))
+    return article
+
+
+@transaction.atomic
+def article_update(*, article: Article, data: dict[str, Any]) -> Article:
+    """
+    Changes only the fields present in `data` (title, description, body, tag_list).
+
+    A missing `tag_list` keeps the tags, an empty one clears them. The slug never changes, so
+    links to the article keep working after a retitle.
+    """
+    for field in ("title", "description", "body"):
+        if field in data:
+            setattr(article, field, data[field])
+    article.save()
+    if "tag_list" in data:
+        article.tags.set(tag_get_or_create_many(names=data["tag_list"]))
+    return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article) -> None:
+    article.delete()
+
+
+@transaction.atomic
+def article_favorite(*, user: User, article: Article) -> None:
+    """`user` favorites `article` (idempotent); `favorites_count` moves in the same transaction."""
+    _, created = Favorite.objects.get_or_create(user=user, article=article)
+    if created:
+        Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
+
+
+@transaction.atomic
+def article_unfavorite(*, user: User, article: Article) -> None:
+    """`user` stops favoriting `article` (idempotent); `favorites_count` moves in the same transaction."""
+    deleted, _ = Favorite.objects.filter(user=user, article=article).delete()
+    if deleted:
+        Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") - deleted)
+
+
+def _save_with_unique_slug(article: Article) -> None:
+    """Saves `article` under the plain slug of its title, or with a random suffix when that is taken."""
+    base = slugify(article.title)[:SLUG_BASE_MAX_LENGTH].strip("-") or "article"
+    candidates = [base] + [f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS)]
+    for slug in candidates:
+        if Article.objects.filter(slug=slug).exists():
+            continue
+        article.slug = slug
+        try:
+            with transaction.atomic():
+                article.save()
+            return
+        except IntegrityError:
+            continue  # taken by a concurrent request between the check and the insert
+    raise RuntimeError(f"no free slug for {base!r} after {len(candidates)} attempts")

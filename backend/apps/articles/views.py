@@ -1,0 +1,135 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.articles.models import Article
+from apps.articles.selectors import article_get, article_get_for_author, article_get_plain, article_list, article_page
+from apps.articles.serializers import (
+    ArticleCreateBodySerializer,
+    ArticleFilterSerializer,
+    ArticleListResponseSerializer,
+    ArticleResponseSerializer,
+    ArticleUpdateBodySerializer,
+)
+from apps.articles.services import (
+    article_create,
+    article_delete,
+    article_favorite,
+    article_unfavorite,
+    article_update,
+)
+from apps.core.serializers import ErrorSerializer
+from apps.core.views import ApiView
+from apps.profiles.selectors import Viewer
+
+
+def article_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
+    article = article_get(slug=slug, viewer=viewer)
+    return Response(ArticleResponseSerializer({"article": article}).data, status=status_code)
+
+
+def article_list_response(articles: list[Article], count: int) -> Response:
+    return Response(ArticleListResponseSerializer({"articles": articles, "articlesCount": count}).data)
+
+
+class ArticleListApi(ApiView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="articles_list",
+        summary="Articles, newest first",
+        parameters=[ArticleFilterSerializer],
+        responses={200: ArticleListResponseSerializer, 422: ErrorSerializer},
+        tags=["articles"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = ArticleFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        articles = article_list(
+            viewer=request.user, tag=params.get("tag"), author=params.get("author"), favorited=params.get("favorited")
+        )
+        return article_list_response(*article_page(articles, limit=params["limit"], offset=params["offset"]))
+
+    @extend_schema(
+        operation_id="articles_create",
+        summary="Publish an article",
+        request=ArticleCreateBodySerializer,
+        responses={201: ArticleResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        tags=["articles"],
+    )
+    def post(self, request: Request) -> Response:
+        data = ArticleCreateBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = article_create(author=request.user, **data.validated_data["article"])
+        return article_response(slug=article.slug, viewer=request.user, status_code=status.HTTP_201_CREATED)
+
+
+class ArticleDetailApi(ApiView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="articles_get",
+        summary="One article",
+        responses={200: ArticleResponseSerializer, 404: ErrorSerializer},
+        tags=["articles"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return article_response(slug=slug, viewer=request.user)
+
+    @extend_schema(
+        operation_id="articles_update",
+        summary="Update your article",
+        request=ArticleUpdateBodySerializer,
+        responses={
+            200: ArticleResponseSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            422: ErrorSerializer,
+        },
+        tags=["articles"],
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        article = article_get_for_author(slug=slug, user=request.user)
+        data = ArticleUpdateBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        article_update(article=article, data=data.validated_data["article"])
+        return article_response(slug=article.slug, viewer=request.user)
+
+    @extend_schema(
+        operation_id="articles_delete",
+        summary="Delete your article",
+        responses={204: None, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        tags=["articles"],
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        article_delete(article=article_get_for_author(slug=slug, user=request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ArticleFavoriteApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="articles_favorite",
+        summary="Favorite an article",
+        request=None,
+        responses={200: ArticleResponseSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        tags=["articles"],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        article_favorite(user=request.user, article=article_get_plain(slug=slug))
+        return article_response(slug=slug, viewer=request.user)
+
+    @extend_schema(
+        operation_id="articles_unfavorite",
+        summary="Unfavorite an article",
+        responses={200: ArticleResponseSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        tags=["articles"],
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        article_unfavorite(user=request.user, article=article_get_plain(slug=slug))
+        return article_response(slug=slug, viewer=request.user)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.comments.views import CommentDetailApi, CommentListApi
+
+app_name = "comments"
+
+urlpatterns = [
+    path("articles/<str:slug>/comments", CommentListApi.as_view(), name="list"),
+    path("articles/<str:slug>/comments/<id:comment_id>", CommentDetailApi.as_view(), name="detail"),
+]

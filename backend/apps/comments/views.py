@@ -1,0 +1,60 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.articles.selectors import article_get_plain
+from apps.comments.selectors import comment_get, comment_get_for_author, comment_list
+from apps.comments.serializers import (
+    CommentCreateBodySerializer,
+    CommentListResponseSerializer,
+    CommentResponseSerializer,
+)
+from apps.comments.services import comment_create, comment_delete
+from apps.core.serializers import ErrorSerializer
+from apps.core.views import ApiView
+
+
+class CommentListApi(ApiView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="comments_list",
+        summary="An article's comments, newest first",
+        responses={200: CommentListResponseSerializer, 404: ErrorSerializer},
+        tags=["comments"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        comments = comment_list(article=article_get_plain(slug=slug), viewer=request.user)
+        return Response(CommentListResponseSerializer({"comments": comments}).data)
+
+    @extend_schema(
+        operation_id="comments_create",
+        summary="Comment on an article",
+        request=CommentCreateBodySerializer,
+        responses={201: CommentResponseSerializer, 401: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer},
+        tags=["comments"],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        article = article_get_plain(slug=slug)
+        data = CommentCreateBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = comment_create(article=article, author=request.user, **data.validated_data["comment"])
+        comment = comment_get(comment_id=comment.pk, viewer=request.user)
+        return Response(CommentResponseSerializer({"comment": comment}).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDetailApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="comments_delete",
+        summary="Delete your comment",
+        responses={204: None, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        tags=["comments"],
+    )
+    def delete(self, request: Request, slug: str, comment_id: int) -> Response:
+        article = article_get_plain(slug=slug)
+        comment_delete(comment=comment_get_for_author(article=article, comment_id=comment_id, user=request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)

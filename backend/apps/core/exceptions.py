@@ -1,0 +1,42 @@
+"""
+Application errors raised by services and selectors.
+
+Each class is declarative (status and default code only, DRF style); the one exception handler
+turns them into the RealWorld envelope `{"errors": {field: [message]}}`. `field` names the
+resource or input the error is about (`article`, `profile`, `credentials`...).
+"""
+
+
+class ApplicationError(Exception):
+    status_code = 400
+    default_message = "invalid"
+
+    def __init__(self, field: str, message: str | None = None) -> None:
+        self.field = field
+        self.message = message or self.default_message
+        super().__init__(f"{field}: {self.message}")
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+    default_message = "not found"
+
+
+class PermissionDeniedError(ApplicationError):
+    status_code = 403
+    default_message = "forbidden"
+
+
+class ConflictError(ApplicationError):
+    status_code = 409
+    default_message = "has already been taken"
+
+
+class AuthenticationError(ApplicationError):
+    status_code = 401
+    default_message = "invalid"
+
+
+class InvalidError(ApplicationError):
+    status_code = 422
+    default_message = "is invalid"

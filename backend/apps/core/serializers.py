@@ -1,0 +1,19 @@
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error envelope of the API: `{"errors": {"<field>": ["<message>", ...]}}`."""
+
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class PaginationParamsSerializer(serializers.Serializer):
+    """`limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0)."""
+
+    MAX_LIMIT = 100
+
+    limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
+    offset = serializers.IntegerField(min_value=0, default=0, help_text="Items to skip, default 0.")
+
+    def validate_limit(self, value: int) -> int:
+        return min(value, self.MAX_LIMIT)

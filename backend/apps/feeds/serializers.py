@@ -1,0 +1,5 @@
+from apps.core.serializers import PaginationParamsSerializer
+
+
+class FeedParamsSerializer(PaginationParamsSerializer):
+    """Pagination of the personal feed."""

@@ -1,0 +1,77 @@
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from apps.users.models import User
+from apps.users.services import user_issue_token
+
+USERNAME_MAX_LENGTH = 64
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+# Usernames appear in URLs (/profiles/<username>): keep them to URL-safe characters.
+username_validator = RegexValidator(r"^[\w.-]+\Z", "may contain only letters, digits and . _ -")
+
+
+def username_field(**kwargs: object) -> serializers.CharField:
+    return serializers.CharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], **kwargs)
+
+
+def password_field(**kwargs: object) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False, **kwargs
+    )
+
+
+# ------------------------------------------------------------------------------
+# Requests
+# ------------------------------------------------------------------------------
+class UserRegistrationSerializer(serializers.Serializer):
+    username = username_field()
+    email = serializers.EmailField()
+    password = password_field()
+
+
+class UserRegistrationBodySerializer(serializers.Serializer):
+    user = UserRegistrationSerializer()
+
+
+class UserLoginSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class UserLoginBodySerializer(serializers.Serializer):
+    user = UserLoginSerializer()
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    """Every field is optional; only those sent change. `""` or null clears bio and image."""
+
+    email = serializers.EmailField(required=False)
+    username = username_field(required=False)
+    password = password_field(required=False)
+    bio = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    image = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class UserUpdateBodySerializer(serializers.Serializer):
+    user = UserUpdateSerializer()
+
+
+# ------------------------------------------------------------------------------
+# Responses
+# ------------------------------------------------------------------------------
+class UserSerializer(serializers.Serializer):
+    """The signed-in user, with a fresh token."""
+
+    email = serializers.EmailField()
+    token = serializers.SerializerMethodField()
+    username = serializers.CharField()
+    bio = serializers.CharField(allow_null=True)
+    image = serializers.CharField(allow_null=True)
+
+    def get_token(self, user: User) -> str:
+        return user_issue_token(user=user)
+
+
+class UserResponseSerializer(serializers.Serializer):
+    user = UserSerializer()

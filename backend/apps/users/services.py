@@ -1,0 +1,72 @@
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.core.exceptions import AuthenticationError, ConflictError
+from apps.users.models import User
+from apps.users.selectors import user_email_taken, user_username_taken
+
+
+def user_issue_token(*, user: User) -> str:
+    """The JWT a client sends back as `Authorization: Token <jwt>`; keyed on the id, it survives renames."""
+    return str(AccessToken.for_user(user))
+
+
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str) -> User:
+    _ensure_available(username=username, email=email)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, username=username, password=password)
+    except IntegrityError:
+        # Lost a race with a concurrent sign-up: report which value was taken.
+        _ensure_available(username=username, email=email)
+        raise
+
+
+def user_login(*, email: str, password: str) -> User:
+    """The active user with this e-mail (any case) and password; AuthenticationError otherwise."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        # Hash anyway, so that response time does not tell which e-mails have accounts.
+        User().set_password(password)
+    elif user.check_password(password) and user.is_active:
+        return user
+    raise AuthenticationError("credentials", "invalid")
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict[str, Any]) -> User:
+    """
+    Changes only the fields present in `data` (email, username, password, bio, image).
+
+    An empty `bio` or `image` is stored as null, as RealWorld clients send "" to clear them.
+    """
+    email, username = data.get("email"), data.get("username")
+    _ensure_available(
+        username=username if username and username != user.username else None,
+        email=email if email and email.lower() != user.email.lower() else None,
+    )
+    for field in ("email", "username"):
+        if field in data:
+            setattr(user, field, data[field])
+    for field in ("bio", "image"):
+        if field in data:
+            setattr(user, field, data[field] or None)
+    if "password" in data:
+        user.set_password(data["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        _ensure_available(username=username, email=email, exclude=user)
+        raise
+    return user
+
+
+def _ensure_available(*, username: str | None, email: str | None, exclude: User | None = None) -> None:
+    if username and user_username_taken(username=username, exclude=exclude):
+        raise ConflictError("username")
+    if email and user_email_taken(email=email, exclude=exclude):
+        raise ConflictError("email")

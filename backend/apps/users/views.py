@@ -1,0 +1,82 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.serializers import ErrorSerializer
+from apps.core.views import ApiView
+from apps.users.models import User
+from apps.users.serializers import (
+    UserLoginBodySerializer,
+    UserRegistrationBodySerializer,
+    UserResponseSerializer,
+    UserUpdateBodySerializer,
+)
+from apps.users.services import user_login, user_register, user_update
+
+
+def user_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(UserResponseSerializer({"user": user}).data, status=status_code)
+
+
+class UserRegistrationApi(ApiView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        operation_id="users_register",
+        summary="Register a new user",
+        request=UserRegistrationBodySerializer,
+        responses={201: UserResponseSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        tags=["users"],
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = UserRegistrationBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data["user"])
+        return user_response(user, status_code=status.HTTP_201_CREATED)
+
+
+class UserLoginApi(ApiView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        operation_id="users_login",
+        summary="Sign in with e-mail and password",
+        request=UserLoginBodySerializer,
+        responses={200: UserResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        tags=["users"],
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = UserLoginBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return user_response(user_login(**data.validated_data["user"]))
+
+
+class CurrentUserApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="users_current",
+        summary="The signed-in user",
+        responses={200: UserResponseSerializer, 401: ErrorSerializer},
+        tags=["users"],
+    )
+    def get(self, request: Request) -> Response:
+        return user_response(request.user)
+
+    @extend_schema(
+        operation_id="users_update",
+        summary="Update the signed-in user",
+        request=UserUpdateBodySerializer,
+        responses={200: UserResponseSerializer, 401: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        tags=["users"],
+    )
+    def put(self, request: Request) -> Response:
+        data = UserUpdateBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return user_response(user_update(user=request.user, data=data.validated_data["user"]))

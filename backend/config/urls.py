@@ -1,0 +1,32 @@
+"""
+URLs. The API lives under /api/<version>/ (DRF URL-path versioning); UnversionedApiMiddleware
+serves the current version under /api/ too, for RealWorld clients. No trailing slashes.
+"""
+
+from django.contrib import admin
+from django.urls import include, path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.core.converters import IdConverter
+
+register_converter(IdConverter, "id")
+
+api_patterns = [
+    path("", include("apps.users.urls")),
+    path("", include("apps.profiles.urls")),
+    path("", include("apps.feeds.urls")),  # before articles: "feed" is not a slug
+    path("", include("apps.articles.urls")),
+    path("", include("apps.comments.urls")),
+    path("", include("apps.tags.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    re_path(r"^api/(?P<version>v[0-9]+)/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

@@ -1,0 +1,36 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.users.models import User
+from apps.users.services import user_issue_token
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db) -> User:
+    return UserFactory()
+
+
+def client_for(user: User) -> APIClient:
+    """An API client that sends `user`'s token, as a RealWorld client does."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_issue_token(user=user)}")
+    return client
+
+
+@pytest.fixture
+def auth_client(user: User) -> APIClient:
+    return client_for(user)
