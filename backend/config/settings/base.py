@@ -154,6 +154,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # filled by `manage.py collectstatic`
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# A file missing from the manifest falls back to its plain name instead of failing the page.
+WHITENOISE_MANIFEST_STRICT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

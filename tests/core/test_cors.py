@@ -1,0 +1,26 @@
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+SPA_ORIGIN = "http://127.0.0.1:5173"
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[SPA_ORIGIN])
+def test_configured_origin_may_call_the_api_with_a_token(api_client):
+    response = api_client.options(
+        "/api/articles",
+        HTTP_ORIGIN=SPA_ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == SPA_ORIGIN
+    assert "authorization" in response["Access-Control-Allow-Headers"]
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[SPA_ORIGIN])
+def test_other_origins_get_no_cors_headers(api_client):
+    response = api_client.get("/api/articles", HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
