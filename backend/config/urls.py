@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from apps.core.converters import IdConverter
+from apps.core.converters import IdConverter, PathSegmentConverter
 
 register_converter(IdConverter, "id")
+register_converter(PathSegmentConverter, "segment")
 
 api_patterns = [
     path("", include("apps.users.urls")),

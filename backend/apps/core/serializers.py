@@ -13,7 +13,8 @@ class PaginationParamsSerializer(serializers.Serializer):
     MAX_LIMIT = 100
 
     limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
-    offset = serializers.IntegerField(min_value=0, default=0, help_text="Items to skip, default 0.")
+    # Bounded so that no value can overflow the database's OFFSET.
+    offset = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0, help_text="Items to skip, default 0.")
 
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from apps.users.models import User
 from apps.users.services import user_issue_token
 
+EMAIL_MAX_LENGTH = 254  # the column's size (RFC 5321)
 USERNAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -26,7 +27,7 @@ def password_field(**kwargs: object) -> serializers.CharField:
 # ------------------------------------------------------------------------------
 class UserRegistrationSerializer(serializers.Serializer):
     username = username_field()
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     password = password_field()
 
 
@@ -46,7 +47,7 @@ class UserLoginBodySerializer(serializers.Serializer):
 class UserUpdateSerializer(serializers.Serializer):
     """Every field is optional; only those sent change. `""` or null clears bio and image."""
 
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH, required=False)
     username = username_field(required=False)
     password = password_field(required=False)
     bio = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -63,7 +64,7 @@ class UserUpdateBodySerializer(serializers.Serializer):
 class UserSerializer(serializers.Serializer):
     """The signed-in user, with a fresh token."""
 
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     token = serializers.SerializerMethodField()
     username = serializers.CharField()
     bio = serializers.CharField(allow_null=True)
