@@ -58,6 +58,9 @@ schema: install .env ## Regenerate openapi.yaml from the code
 schema-check: schema ## Fail when the committed openapi.yaml differs from the code
 	git diff --exit-code -- openapi.yaml
 
+conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) twice on a fresh DB (SQLite, or PostgreSQL via DATABASE_URL)
+	bash tests/conformance/run.sh
+
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
 	$(MANAGE) seed $(ARGS)
 
