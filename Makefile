@@ -11,12 +11,16 @@ MANAGE := cd backend && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+SPA_PORT ?= 5173
+NPM ?= npm
+FRONTEND := frontend
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo test lint format typecheck schema schema-check conformance seed clean
+.PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
+	client-install client client-check spa frontend-check e2e bench-serving
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +39,13 @@ migrate: install .env ## Apply database migrations
 demo: migrate ## Load the small demo data set (idempotent)
 	$(MANAGE) demo
 
-run: demo ## Install, migrate, load demo data and serve the API on $(HOST):$(PORT)
+run: demo spa ## Install, migrate, load demo data; serve the API on $(HOST):$(PORT) and the SPA on $(HOST):$(SPA_PORT)
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	@echo "API: http://$(HOST):$(PORT)/api/v1/   Swagger UI: http://$(HOST):$(PORT)/api/v1/docs/"
-	cd backend && ../$(BIN)/uvicorn config.wsgi:application --interface wsgi --http httptools --loop uvloop \
+	@echo "SPA: http://$(HOST):$(SPA_PORT)/   API: http://$(HOST):$(PORT)/api/v1/   Swagger UI: http://$(HOST):$(PORT)/api/v1/docs/"
+	node $(FRONTEND)/scripts/serve.mjs --host $(HOST) --port $(SPA_PORT) --quiet & spa=$$!; \
+	trap 'kill $$spa 2>/dev/null' EXIT INT TERM; \
+	cd backend && DJANGO_CORS_ALLOWED_ORIGINS=http://$(HOST):$(SPA_PORT),http://localhost:$(SPA_PORT) \
+		../$(BIN)/uvicorn config.wsgi:application --interface wsgi --http httptools --loop uvloop \
 		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install ## Run the whole test suite (SQLite by default, PostgreSQL/Redis when their URLs are set)
@@ -60,6 +67,33 @@ schema-check: schema ## Fail when the committed openapi.yaml differs from the co
 
 conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) twice on a fresh DB (SQLite, or PostgreSQL via DATABASE_URL)
 	bash tests/conformance/run.sh
+
+# ---- The single-page app (frontend/) ---------------------------------------------------------
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && $(NPM) ci
+	touch $@
+
+client-install: $(FRONTEND)/node_modules/.installed ## Install the SPA's npm packages (npm ci)
+
+client: client-install ## Regenerate frontend/src/api/schema.d.ts from openapi.yaml
+	cd $(FRONTEND) && $(NPM) run gen:api
+
+client-check: client ## Fail when the committed API types differ from openapi.yaml
+	git diff --exit-code -- $(FRONTEND)/src/api/schema.d.ts
+
+frontend-check: client-install ## Lint, typecheck and unit-test the SPA
+	cd $(FRONTEND) && $(NPM) run lint && $(NPM) run typecheck && $(NPM) test
+
+spa: client-install ## Build the SPA for the API on $(HOST):$(PORT) into frontend/dist/ and enforce the size budget
+	cd $(FRONTEND) && VITE_API_URL=http://$(HOST):$(PORT)/api/v1 $(NPM) run build && $(NPM) run size
+
+e2e: install client-install ## Browser tests: the real API on a fresh database + the built SPA + headless Chromium
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	cd $(FRONTEND) && $(NPM) run e2e
+
+bench-serving: install ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	tests/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
 	$(MANAGE) seed $(ARGS)

@@ -1,0 +1,23 @@
+/** Comments on an article. */
+import { client, request } from "./client";
+import type { Comment } from "./client";
+
+export async function listComments(slug: string): Promise<Comment[]> {
+  const data = await request(() => client.GET("/articles/{slug}/comments", { params: { path: { slug } } }));
+  return data.comments;
+}
+
+export async function addComment(slug: string, body: string): Promise<Comment> {
+  const data = await request(() =>
+    client.POST("/articles/{slug}/comments", { params: { path: { slug } }, body: { comment: { body } } }),
+  );
+  return data.comment;
+}
+
+export async function deleteComment(slug: string, id: number): Promise<void> {
+  await request(() =>
+    client.DELETE("/articles/{slug}/comments/{comment_id}", {
+      params: { path: { slug, comment_id: String(id) } },
+    }),
+  );
+}

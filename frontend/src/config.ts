@@ -1,0 +1,18 @@
+/**
+ * The app's settings. This is the only module that reads `import.meta.env`; the values are baked in
+ * at build time (`VITE_API_URL=https://api.example.com/api/v1 npm run build`).
+ */
+
+const DEFAULT_API_URL = "http://127.0.0.1:8000/api/v1";
+
+/** Base URL of the Conduit API, version prefix included, without a trailing slash. */
+export const API_URL: string = (import.meta.env.VITE_API_URL || DEFAULT_API_URL).replace(/\/+$/, "");
+
+/** Articles per page in every article list. */
+export const PAGE_SIZE = 10;
+
+/** The localStorage key that keeps the JWT across reloads (RealWorld contract). */
+export const TOKEN_STORAGE_KEY = "jwtToken";
+
+/** The avatar shown when a user has no image (RealWorld contract: the src contains default-avatar.svg). */
+export const DEFAULT_AVATAR = "/default-avatar.svg";

@@ -1,0 +1,28 @@
+/**
+ * `window.__conduit_debug__`: the RealWorld e2e contract's read-only view of the session.
+ */
+import type { AuthState } from "src/stores/session";
+import { sessionSnapshot } from "src/stores/session";
+
+export interface ConduitDebug {
+  getToken(): string | null;
+  getAuthState(): AuthState;
+  getCurrentUser(): { username: string; email: string; bio: string | null; image: string | null; token: string } | null;
+}
+
+declare global {
+  interface Window {
+    __conduit_debug__?: ConduitDebug;
+  }
+}
+
+export function installDebug(target: Window): void {
+  target.__conduit_debug__ = {
+    getToken: () => sessionSnapshot().token,
+    getAuthState: () => sessionSnapshot().status,
+    getCurrentUser: () => {
+      const user = sessionSnapshot().user;
+      return user ? { username: user.username, email: user.email, bio: user.bio, image: user.image, token: user.token } : null;
+    },
+  };
+}
