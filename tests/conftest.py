@@ -1,9 +1,9 @@
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from apps.users.models import User
 from apps.users.services import user_issue_token
+from tests.client import APIClient
 from tests.factories import UserFactory
 
 

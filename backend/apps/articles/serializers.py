@@ -1,7 +1,10 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from apps.core.serializers import PaginationParamsSerializer
-from apps.profiles.serializers import ProfileSerializer
+from apps.articles.models import Article
+from apps.core.serializers import PaginationParamsSerializer, datetime_to_str
+from apps.profiles.serializers import ProfileSerializer, profile_data
 from apps.tags.serializers import TagListField
 
 
@@ -68,3 +71,23 @@ class ArticleResponseSerializer(serializers.Serializer):
 class ArticleListResponseSerializer(serializers.Serializer):
     articles = ArticleListItemSerializer(many=True)
     articlesCount = serializers.IntegerField(help_text="Matches before limit and offset.")
+
+
+# ------------------------------------------------------------------------------
+# Dict builders for the hot read paths (the serializers above document the same shapes)
+# ------------------------------------------------------------------------------
+def article_data(article: Article, *, with_body: bool) -> dict[str, Any]:
+    """An article without its viewer-dependent fields (`favorited`, `author.following`)."""
+    data = {
+        "slug": article.slug,
+        "title": article.title,
+        "description": article.description,
+        "tagList": article.tag_names,
+        "createdAt": datetime_to_str(article.created_at),
+        "updatedAt": datetime_to_str(article.updated_at),
+        "favoritesCount": article.favorites_count,
+        "author": profile_data(article.author),
+    }
+    if with_body:
+        data["body"] = article.body
+    return data

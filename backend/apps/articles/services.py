@@ -5,12 +5,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from apps.articles.caching import invalidate_article, invalidate_article_lists
 from apps.articles.models import Article, Favorite
+from apps.comments.caching import invalidate_comments
+from apps.profiles.caching import invalidate_viewer
+from apps.tags.caching import invalidate_tags
 from apps.tags.services import tag_get_or_create_many
 from apps.users.models import User
 
 SLUG_BASE_MAX_LENGTH = 200
 SLUG_ATTEMPTS = 8
+# Paths under /articles/ that are routes of their own: an article with such a slug would be unreachable.
+RESERVED_SLUGS = frozenset({"feed"})
 
 
 @transaction.atomic
@@ -22,6 +28,8 @@ def article_create(
     _save_with_unique_slug(article)
     if tag_list:
         article.tags.set(tag_get_or_create_many(names=tag_list))
+    transaction.on_commit(invalidate_article_lists)
+    transaction.on_commit(invalidate_tags)
     return article
 
 
@@ -39,12 +47,18 @@ def article_update(*, article: Article, data: dict[str, Any]) -> Article:
     article.save()
     if "tag_list" in data:
         article.tags.set(tag_get_or_create_many(names=data["tag_list"]))
+        transaction.on_commit(invalidate_tags)
+    transaction.on_commit(lambda: invalidate_article(article.slug))
     return article
 
 
 @transaction.atomic
 def article_delete(*, article: Article) -> None:
+    slug = article.slug
     article.delete()
+    transaction.on_commit(lambda: invalidate_article(slug))
+    transaction.on_commit(lambda: invalidate_comments(slug))
+    transaction.on_commit(invalidate_tags)
 
 
 @transaction.atomic
@@ -53,6 +67,7 @@ def article_favorite(*, user: User, article: Article) -> None:
     _, created = Favorite.objects.get_or_create(user=user, article=article)
     if created:
         Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
+        _invalidate_favorite(user=user, article=article)
 
 
 @transaction.atomic
@@ -61,6 +76,13 @@ def article_unfavorite(*, user: User, article: Article) -> None:
     deleted, _ = Favorite.objects.filter(user=user, article=article).delete()
     if deleted:
         Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") - deleted)
+        _invalidate_favorite(user=user, article=article)
+
+
+def _invalidate_favorite(*, user: User, article: Article) -> None:
+    # The article's count changed for everyone; the user's `favorited` flags changed for them.
+    transaction.on_commit(lambda: invalidate_article(article.slug))
+    transaction.on_commit(lambda: invalidate_viewer(user.pk))
 
 
 def _save_with_unique_slug(article: Article) -> None:
@@ -68,7 +90,7 @@ def _save_with_unique_slug(article: Article) -> None:
     base = slugify(article.title)[:SLUG_BASE_MAX_LENGTH].strip("-") or "article"
     candidates = [base] + [f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS)]
     for slug in candidates:
-        if Article.objects.filter(slug=slug).exists():
+        if slug in RESERVED_SLUGS or Article.objects.filter(slug=slug).exists():
             continue
         article.slug = slug
         try:

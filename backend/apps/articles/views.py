@@ -1,11 +1,13 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.articles.models import Article
-from apps.articles.selectors import article_get, article_get_for_author, article_get_plain, article_list, article_page
+from apps.articles.caching import article_detail_keys, article_list_keys
+from apps.articles.selectors import article_detail_data, article_get_for_author, article_get_plain, article_list_data
 from apps.articles.serializers import (
     ArticleCreateBodySerializer,
     ArticleFilterSerializer,
@@ -20,18 +22,20 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
+from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
+from apps.profiles.caching import with_viewer_key
 from apps.profiles.selectors import Viewer
 
 
-def article_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
-    article = article_get(slug=slug, viewer=viewer)
-    return Response(ArticleResponseSerializer({"article": article}).data, status=status_code)
+def article_write_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
+    """The article after a write, read from the database (the cache is invalidated only on commit)."""
+    return Response({"article": article_detail_data(slug=slug, viewer=viewer)}, status=status_code)
 
 
-def article_list_response(articles: list[Article], count: int) -> Response:
-    return Response(ArticleListResponseSerializer({"articles": articles, "articlesCount": count}).data)
+def article_list_response(articles: list[dict[str, Any]], count: int) -> Response:
+    return Response({"articles": articles, "articlesCount": count})
 
 
 class ArticleListApi(ApiView):
@@ -48,10 +52,19 @@ class ArticleListApi(ApiView):
         filters = ArticleFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
-        articles = article_list(
-            viewer=request.user, tag=params.get("tag"), author=params.get("author"), favorited=params.get("favorited")
+        return conditional_get(
+            request,
+            with_viewer_key(article_list_keys(), request.user),
+            lambda versions: article_list_response(
+                *article_list_data(
+                    filters={name: params.get(name) for name in ("tag", "author", "favorited")},
+                    limit=params["limit"],
+                    offset=params["offset"],
+                    viewer=request.user,
+                    versions=versions,
+                )
+            ),
         )
-        return article_list_response(*article_page(articles, limit=params["limit"], offset=params["offset"]))
 
     @extend_schema(
         operation_id="articles_create",
@@ -64,7 +77,7 @@ class ArticleListApi(ApiView):
         data = ArticleCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         article = article_create(author=request.user, **data.validated_data["article"])
-        return article_response(slug=article.slug, viewer=request.user, status_code=status.HTTP_201_CREATED)
+        return article_write_response(slug=article.slug, viewer=request.user, status_code=status.HTTP_201_CREATED)
 
 
 class ArticleDetailApi(ApiView):
@@ -77,7 +90,13 @@ class ArticleDetailApi(ApiView):
         tags=["articles"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        return article_response(slug=slug, viewer=request.user)
+        return conditional_get(
+            request,
+            with_viewer_key(article_detail_keys(slug), request.user),
+            lambda versions: Response(
+                {"article": article_detail_data(slug=slug, viewer=request.user, versions=versions)}
+            ),
+        )
 
     @extend_schema(
         operation_id="articles_update",
@@ -97,7 +116,7 @@ class ArticleDetailApi(ApiView):
         data = ArticleUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         article_update(article=article, data=data.validated_data["article"])
-        return article_response(slug=article.slug, viewer=request.user)
+        return article_write_response(slug=article.slug, viewer=request.user)
 
     @extend_schema(
         operation_id="articles_delete",
@@ -122,7 +141,7 @@ class ArticleFavoriteApi(ApiView):
     )
     def post(self, request: Request, slug: str) -> Response:
         article_favorite(user=request.user, article=article_get_plain(slug=slug))
-        return article_response(slug=slug, viewer=request.user)
+        return article_write_response(slug=slug, viewer=request.user)
 
     @extend_schema(
         operation_id="articles_unfavorite",
@@ -132,4 +151,4 @@ class ArticleFavoriteApi(ApiView):
     )
     def delete(self, request: Request, slug: str) -> Response:
         article_unfavorite(user=request.user, article=article_get_plain(slug=slug))
-        return article_response(slug=slug, viewer=request.user)
+        return article_write_response(slug=slug, viewer=request.user)

@@ -5,15 +5,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.articles.selectors import article_get_plain
-from apps.comments.selectors import comment_get, comment_get_for_author, comment_list
+from apps.comments.caching import comment_list_keys
+from apps.comments.selectors import comment_data_for, comment_get_for_author, comment_list_data
 from apps.comments.serializers import (
     CommentCreateBodySerializer,
     CommentListResponseSerializer,
     CommentResponseSerializer,
 )
 from apps.comments.services import comment_create, comment_delete
+from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
+from apps.profiles.caching import with_viewer_key
 
 
 class CommentListApi(ApiView):
@@ -26,8 +29,13 @@ class CommentListApi(ApiView):
         tags=["comments"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        comments = comment_list(article=article_get_plain(slug=slug), viewer=request.user)
-        return Response(CommentListResponseSerializer({"comments": comments}).data)
+        return conditional_get(
+            request,
+            with_viewer_key(comment_list_keys(slug), request.user),
+            lambda versions: Response(
+                {"comments": comment_list_data(slug=slug, viewer=request.user, versions=versions)}
+            ),
+        )
 
     @extend_schema(
         operation_id="comments_create",
@@ -41,8 +49,8 @@ class CommentListApi(ApiView):
         data = CommentCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = comment_create(article=article, author=request.user, **data.validated_data["comment"])
-        comment = comment_get(comment_id=comment.pk, viewer=request.user)
-        return Response(CommentResponseSerializer({"comment": comment}).data, status=status.HTTP_201_CREATED)
+        comment_data = comment_data_for(comment=comment, viewer=request.user)
+        return Response({"comment": comment_data}, status=status.HTTP_201_CREATED)
 
 
 class CommentDetailApi(ApiView):

@@ -12,10 +12,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.db import transaction
 from rest_framework import exceptions, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import set_rollback
 
 from apps.core.exceptions import ApplicationError
 
@@ -37,8 +38,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     status_code, errors = _describe(exc)
     if status_code is None:
         return None  # a bug: Django logs it and answers 500 through config.urls.handler500
-    # The request's atomic block (ATOMIC_REQUESTS) must not commit a half-done write.
-    set_rollback()
+    request = context.get("request")
+    if (request is None or request.method not in SAFE_METHODS) and transaction.get_connection().in_atomic_block:
+        # The write's transaction (ApiView.dispatch) must not commit a half-done write.
+        transaction.set_rollback(True)
     response = Response(error_body(errors), status=status_code)
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):

@@ -1,3 +1,6 @@
+from datetime import UTC, datetime
+
+from django.conf import settings
 from rest_framework import serializers
 
 
@@ -14,7 +17,14 @@ class PaginationParamsSerializer(serializers.Serializer):
 
     limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
     # Bounded so that no value can overflow the database's OFFSET.
-    offset = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0, help_text="Items to skip, default 0.")
+    offset = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, default=0, help_text="Items to skip, default 0."
+    )
 
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)
+
+
+def datetime_to_str(value: datetime) -> str:
+    """UTC ISO 8601 with microseconds, as the API's DATETIME_FORMAT renders it (dict builders use it)."""
+    return value.astimezone(UTC).strftime(settings.REST_FRAMEWORK["DATETIME_FORMAT"])

@@ -1,6 +1,9 @@
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -21,7 +24,22 @@ def server_error(request: HttpRequest) -> JsonResponse:
 # the description of every operation.) The URL-path version (`/api/<version>/`) is read by DRF's
 # versioning into `request.version`, then dropped from the keyword arguments so that handlers
 # take only their own.
+#
+# Transactions: with ATOMIC_REQUESTS every request would open one, and so talk to the database even
+# when the cache (or a 304) answers it. API views opt out, and wrap only unsafe methods in a
+# transaction of their own, with the same effect: a failed write (the exception handler marks the
+# block for rollback) leaves nothing behind.
 class ApiView(APIView):
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # self.kwargs is the very dict that dispatch() passes on to the handler.

@@ -3,13 +3,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.articles.selectors import article_page
+from apps.articles.caching import article_list_keys
 from apps.articles.serializers import ArticleListResponseSerializer
 from apps.articles.views import article_list_response
+from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
-from apps.feeds.selectors import feed_list
+from apps.feeds.selectors import feed_data
 from apps.feeds.serializers import FeedParamsSerializer
+from apps.profiles.caching import with_viewer_key
 
 
 class FeedApi(ApiView):
@@ -25,5 +27,9 @@ class FeedApi(ApiView):
     def get(self, request: Request) -> Response:
         params = FeedParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        articles = feed_list(user=request.user)
-        return article_list_response(*article_page(articles, **params.validated_data))
+        # The feed changes with any article change (list generation) and with the user's follows.
+        return conditional_get(
+            request,
+            with_viewer_key(article_list_keys(), request.user),
+            lambda versions: article_list_response(*feed_data(user=request.user, **params.validated_data)),
+        )

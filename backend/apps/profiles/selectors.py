@@ -1,43 +1,66 @@
-from typing import TypeVar
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, Exists, OuterRef, Value
-from django.db.models.expressions import Expression
+from django.db import DEFAULT_DB_ALIAS
 
+from apps.core.caching import Versions, cached
 from apps.core.exceptions import NotFoundError
+from apps.profiles.caching import PROFILE_TTL, profile_cache_key
 from apps.profiles.models import Follow
+from apps.profiles.serializers import profile_data
 from apps.users.models import User
 
 Viewer = User | AnonymousUser
-T = TypeVar("T")
+# A cached, viewer-independent representation plus the ids its viewer-dependent flags depend on:
+# {"id": ..., "author_id": ..., "data": {...}} (profiles have no author_id).
+Entry = dict[str, Any]
 
 
-def following_expression(*, viewer: Viewer, user_ref: str = "pk") -> Expression:
-    """
-    An SQL boolean: does `viewer` follow the user at `user_ref` of the outer query?
-
-    A constant false for anonymous viewers, so their queries carry no subquery at all.
-    """
-    if not viewer.is_authenticated:
-        return Value(False, output_field=BooleanField())
-    return Exists(Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef(user_ref)))
-
-
-def profile_get(*, username: str, viewer: Viewer) -> User:
-    """The user named `username`, annotated with `following` for `viewer`; NotFoundError otherwise."""
-    profile = User.objects.annotate(following=following_expression(viewer=viewer)).filter(username=username).first()
-    if profile is None:
+def profile_user_get(*, username: str) -> User:
+    """The user named `username`; NotFoundError("profile") otherwise."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
         raise NotFoundError("profile")
-    return profile
+    return user
 
 
-def author_following_attach(items: list[T]) -> list[T]:
+# ------------------------------------------------------------------------------
+# Hot read path: shared cached entries with the viewer's flags laid over them
+# ------------------------------------------------------------------------------
+def followed_ids(*, viewer: Viewer, user_ids: set[int]) -> set[int]:
+    """Which of `user_ids` `viewer` follows, in one index-only query (none for anonymous viewers)."""
+    if not viewer.is_authenticated or not user_ids:
+        return set()
+    follows = Follow.objects.filter(follower_id=viewer.pk, followee_id__in=user_ids)
+    return set(follows.values_list("followee_id", flat=True))
+
+
+def with_author_following(entries: list[Entry], *, viewer: Viewer) -> list[dict[str, Any]]:
+    """Each entry's data with `author.following` for `viewer` (new dicts: cached entries stay untouched)."""
+    following = followed_ids(viewer=viewer, user_ids={entry["author_id"] for entry in entries})
+    return [
+        {**entry["data"], "author": {**entry["data"]["author"], "following": entry["author_id"] in following}}
+        for entry in entries
+    ]
+
+
+def profile_entry(*, username: str, using: str | None = None) -> Entry:
+    user = User.objects.using(using).filter(username=username).first()
+    if user is None:
+        raise NotFoundError("profile")
+    return {"id": user.pk, "data": profile_data(user)}
+
+
+def profile_detail(*, username: str, viewer: Viewer, versions: Versions | None) -> dict[str, Any]:
     """
-    Copies each item's `author_following` annotation onto its author as `author.following`.
+    The profile of `username` with `following` for `viewer`; NotFoundError if there is none.
 
-    Articles and comments are fetched with their author joined and `author_following` annotated
-    (see `following_expression`); the nested profile serializer reads `author.following`.
+    With `versions` (see profiles.caching), the shared part comes from the cache, filled from the
+    primary database so that a lagging replica can never put old data under a new key.
     """
-    for item in items:
-        item.author.following = item.author_following  # type: ignore[attr-defined]
-    return items
+    if versions is None:
+        entry = profile_entry(username=username)
+    else:
+        key = profile_cache_key(username, versions)
+        entry = cached(key, PROFILE_TTL, lambda: profile_entry(username=username, using=DEFAULT_DB_ALIAS))
+    return {**entry["data"], "following": entry["id"] in followed_ids(viewer=viewer, user_ids={entry["id"]})}

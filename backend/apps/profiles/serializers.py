@@ -1,4 +1,8 @@
+from typing import Any
+
 from rest_framework import serializers
+
+from apps.users.models import User
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -12,3 +16,11 @@ class ProfileSerializer(serializers.Serializer):
 
 class ProfileResponseSerializer(serializers.Serializer):
     profile = ProfileSerializer()
+
+
+# ------------------------------------------------------------------------------
+# Dict builders for the hot read paths (the serializers above document the same shapes)
+# ------------------------------------------------------------------------------
+def profile_data(user: User) -> dict[str, Any]:
+    """A user's public profile without the viewer-dependent `following` flag."""
+    return {"username": user.username, "bio": user.bio, "image": user.image}

@@ -1,26 +1,27 @@
 from django.db import transaction
 
 from apps.core.exceptions import InvalidError
+from apps.profiles.caching import invalidate_viewer
 from apps.profiles.models import Follow
-from apps.profiles.selectors import profile_get
+from apps.profiles.selectors import profile_user_get
 from apps.users.models import User
 
 
 @transaction.atomic
-def profile_follow(*, follower: User, username: str) -> User:
-    """`follower` follows `username` (idempotent); returns the profile with `following` true."""
-    followee = profile_get(username=username, viewer=follower)
+def profile_follow(*, follower: User, username: str) -> None:
+    """`follower` follows `username` (idempotent); NotFoundError if there is no such user."""
+    followee = profile_user_get(username=username)
     if followee.pk == follower.pk:
         raise InvalidError("profile", "cannot follow yourself")
-    Follow.objects.get_or_create(follower=follower, followee=followee)
-    followee.following = True
-    return followee
+    _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    if created:
+        transaction.on_commit(lambda: invalidate_viewer(follower.pk))
 
 
 @transaction.atomic
-def profile_unfollow(*, follower: User, username: str) -> User:
-    """`follower` stops following `username` (idempotent); returns the profile with `following` false."""
-    followee = profile_get(username=username, viewer=follower)
-    Follow.objects.filter(follower_id=follower.pk, followee=followee).delete()
-    followee.following = False
-    return followee
+def profile_unfollow(*, follower: User, username: str) -> None:
+    """`follower` stops following `username` (idempotent); NotFoundError if there is no such user."""
+    followee = profile_user_get(username=username)
+    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        transaction.on_commit(lambda: invalidate_viewer(follower.pk))

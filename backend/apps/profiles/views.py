@@ -3,16 +3,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
-from apps.profiles.selectors import profile_get
+from apps.profiles.caching import PROFILES_GEN, with_viewer_key
+from apps.profiles.selectors import profile_detail
 from apps.profiles.serializers import ProfileResponseSerializer
 from apps.profiles.services import profile_follow, profile_unfollow
-from apps.users.models import User
-
-
-def profile_response(profile: User) -> Response:
-    return Response(ProfileResponseSerializer({"profile": profile}).data)
 
 
 class ProfileDetailApi(ApiView):
@@ -25,7 +22,13 @@ class ProfileDetailApi(ApiView):
         tags=["profiles"],
     )
     def get(self, request: Request, username: str) -> Response:
-        return profile_response(profile_get(username=username, viewer=request.user))
+        return conditional_get(
+            request,
+            with_viewer_key([PROFILES_GEN], request.user),
+            lambda versions: Response(
+                {"profile": profile_detail(username=username, viewer=request.user, versions=versions)}
+            ),
+        )
 
 
 class ProfileFollowApi(ApiView):
@@ -39,7 +42,8 @@ class ProfileFollowApi(ApiView):
         tags=["profiles"],
     )
     def post(self, request: Request, username: str) -> Response:
-        return profile_response(profile_follow(follower=request.user, username=username))
+        profile_follow(follower=request.user, username=username)
+        return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})
 
     @extend_schema(
         operation_id="profiles_unfollow",
@@ -48,4 +52,5 @@ class ProfileFollowApi(ApiView):
         tags=["profiles"],
     )
     def delete(self, request: Request, username: str) -> Response:
-        return profile_response(profile_unfollow(follower=request.user, username=username))
+        profile_unfollow(follower=request.user, username=username)
+        return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})

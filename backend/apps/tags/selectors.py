@@ -1,9 +1,19 @@
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count
 
+from apps.core.caching import Versions, cached
+from apps.tags.caching import TAG_LIST_TTL, tag_list_cache_key
 from apps.tags.models import Tag
 
 
-def tag_list_popular() -> list[str]:
+def tag_list_popular(*, using: str | None = None) -> list[str]:
     """Every tag in use, the most used first (ties by name)."""
-    tags = Tag.objects.annotate(uses=Count("articles")).filter(uses__gt=0).order_by("-uses", "name")
+    tags = Tag.objects.using(using).annotate(uses=Count("articles")).filter(uses__gt=0).order_by("-uses", "name")
     return list(tags.values_list("name", flat=True))
+
+
+def tag_list_data(*, versions: Versions | None) -> list[str]:
+    """`tag_list_popular`, from the cache when `versions` (see tags.caching) are given."""
+    if versions is None:
+        return tag_list_popular()
+    return cached(tag_list_cache_key(versions), TAG_LIST_TTL, lambda: tag_list_popular(using=DEFAULT_DB_ALIAS))

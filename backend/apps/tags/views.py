@@ -3,8 +3,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.http_caching import conditional_get
 from apps.core.views import ApiView
-from apps.tags.selectors import tag_list_popular
+from apps.tags.caching import TAGS_GEN
+from apps.tags.selectors import tag_list_data
 from apps.tags.serializers import TagListResponseSerializer
 
 
@@ -18,4 +20,6 @@ class TagListApi(ApiView):
         tags=["tags"],
     )
     def get(self, request: Request) -> Response:
-        return Response(TagListResponseSerializer({"tags": tag_list_popular()}).data)
+        return conditional_get(
+            request, [TAGS_GEN], lambda versions: Response({"tags": tag_list_data(versions=versions)})
+        )

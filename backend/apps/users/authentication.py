@@ -1,4 +1,10 @@
+from typing import Any
+
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.tokens import Token
+
+from apps.core.db_router import pin_primary, replicas_enabled, use_primary
 
 
 class TokenAuthentication(JWTAuthentication):
@@ -8,3 +14,16 @@ class TokenAuthentication(JWTAuthentication):
     Its `authenticate_header` (inherited) makes DRF answer 401, not 403, to anonymous requests
     on protected routes. No server-side session: any instance can serve any request.
     """
+
+    def get_user(self, validated_token: Token) -> Any:
+        try:
+            return super().get_user(validated_token)
+        except AuthenticationFailed as exc:
+            # With read replicas, a user who signed up moments ago may not have reached the replica
+            # yet: look again on the primary, and serve the rest of the request from it.
+            code = exc.detail.get("code") if isinstance(exc.detail, dict) else None
+            if not replicas_enabled() or code != "user_not_found":
+                raise
+            pin_primary()
+            with use_primary():
+                return super().get_user(validated_token)

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
+from apps.profiles.caching import invalidate_profiles
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_username_taken
 
@@ -62,6 +63,9 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     except IntegrityError:
         _ensure_available(username=username, email=email, exclude=user)
         raise
+    if {"username", "bio", "image"} & data.keys():
+        # Profiles are embedded in articles and comments everywhere: one counter invalidates them all.
+        transaction.on_commit(invalidate_profiles)
     return user
 
 

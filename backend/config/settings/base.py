@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.http_caching.CacheHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "apps.core.middleware.UnversionedApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +113,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ------------------------------------------------------------------------------
+# Read replicas (optional): docs/replicas.md
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/
+# ------------------------------------------------------------------------------
+# DATABASE_REPLICA_URL: one or more comma-separated URLs of streaming replicas of DATABASE_URL,
+# which become the aliases replica1..N. Unset, there is one database and no router.
+DATABASE_REPLICA_CONNECT_TIMEOUT = env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2)
+# After a client's successful write, its reads go to the primary for this long (0 turns it off).
+DATABASE_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_READ_YOUR_WRITES_SECONDS", default=5)
+# How long a replica's health verdict (a TCP connect) is trusted before it is checked again.
+DATABASE_REPLICA_HEALTH_SECONDS = 5
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url.strip())
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same database engine as DATABASE_URL.")
+    _replica.update(
+        # Replicas only serve reads: a request-wide transaction would connect to them on every request.
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        # The test runner creates no database on a replica: it reads the primary's test database.
+        TEST={"MIRROR": "default"},
+    )
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_REPLICA_CONNECT_TIMEOUT
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "apps.core.db_router.ReplicaMiddleware"]
 
 # ------------------------------------------------------------------------------
 # Authentication
@@ -177,9 +209,20 @@ CACHES = {
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "conduit",
         "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="conduit"),
+        # Bump when the shape of cached entries changes, so that a deploy ignores the old ones.
+        "VERSION": 1,
         "TIMEOUT": 300,
+        # A slow or dead Redis must cost a request little: short timeouts, then the database
+        # serves (apps.core.caching stops trying for a few seconds after a failure).
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25} if REDIS_URL else {},
     }
 }
+
+# HTTP caching of anonymous API reads by browsers and CDNs (apps.core.http_caching); signed-in
+# reads are private and revalidated with their ETag.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=0)
+HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=10)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=30)
 
 # ------------------------------------------------------------------------------
 # Celery: a real broker when CELERY_BROKER_URL is set, eager in-process tasks otherwise

@@ -1,0 +1,80 @@
+"""
+HTTP caching of API responses.
+
+- Every GET that can be cached computes a strong ETag from the generation counters of the data it
+  shows (and, for a signed-in viewer, from the counter of their own favorites and follows) before
+  doing any work, so a matching `If-None-Match` is answered 304 without a query or a body.
+- `Cache-Control` suits a CDN for anonymous reads (public, short shared max-age, a revalidation
+  window), is private for signed-in ones, and `no-store` for writes and errors.
+- `Vary: Authorization` (django-cors-headers adds `Origin`): no shared cache ever serves one user's
+  view to another.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.caching import Versions, generations_get, versions_tag
+
+_SAFE_METHODS = ("GET", "HEAD")
+
+
+def conditional_get(request: Request, keys: list[str], render: Callable[[Versions | None], Response]) -> Response:
+    """
+    Answers 304 when the client's ETag is current, else `render(versions)` with the ETag set.
+
+    `keys` name the generation counters behind the response; `render` receives their values (None
+    while the cache is down: then there is no ETag and the response is computed from the database).
+    """
+    versions = generations_get(keys)
+    if versions is None:
+        return render(None)
+    etag = _etag(request, versions)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        response = render(versions)
+    if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
+        response["ETag"] = etag
+    return response
+
+
+def _etag(request: Request, versions: Versions) -> str:
+    viewer = request.user.pk if request.user.is_authenticated else "-"
+    digest = hashlib.sha256(f"{request.get_full_path()}|{viewer}|{versions_tag(versions)}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+class CacheHeadersMiddleware:
+    """Sets Cache-Control and Vary on API responses that did not choose their own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.public = {
+            "public": True,
+            "max_age": settings.HTTP_CACHE_MAX_AGE,
+            "s_maxage": settings.HTTP_CACHE_S_MAXAGE,
+            "stale_while_revalidate": settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+        }
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        patch_vary_headers(response, ["Authorization"])
+        if response.has_header("Cache-Control"):
+            return response
+        cacheable = request.method in _SAFE_METHODS and response.status_code in (200, 304)
+        if not cacheable:
+            response["Cache-Control"] = "no-store"
+        elif "authorization" in request.headers:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, **self.public)
+        return response

@@ -1,0 +1,35 @@
+"""Cache keys of public profiles, and the per-viewer counter behind `following`/`favorited` ETags."""
+
+from typing import TYPE_CHECKING
+
+from apps.core.caching import Versions, generations_bump, key_part, versions_tag
+
+if TYPE_CHECKING:
+    from apps.profiles.selectors import Viewer
+
+# Bumped when any user's public profile (username, bio, image) changes: lists, articles and comments
+# embed author profiles, so their keys include it too. Profile edits are rare.
+PROFILES_GEN = "profiles:gen"
+PROFILE_TTL = 600
+
+
+def viewer_version_key(user_id: int) -> str:
+    """Bumped by the user's own follows and favorites: the flags they see change, nothing shared does."""
+    return f"profiles:viewer:{user_id}:v"
+
+
+def profile_cache_key(username: str, versions: Versions) -> str:
+    return f"profiles:detail:{key_part(username)}:{versions_tag(versions)}"
+
+
+def invalidate_profiles() -> None:
+    generations_bump(PROFILES_GEN)
+
+
+def invalidate_viewer(user_id: int) -> None:
+    generations_bump(viewer_version_key(user_id))
+
+
+def with_viewer_key(keys: list[str], viewer: "Viewer") -> list[str]:
+    """The counters behind a response as `viewer` sees it: the shared ones, plus the viewer's own."""
+    return [*keys, viewer_version_key(viewer.pk)] if viewer.is_authenticated else keys

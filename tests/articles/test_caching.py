@@ -1,0 +1,125 @@
+"""
+Cache invalidation through the API: a reader who warmed the cache sees every kind of write as soon
+as the write's response has returned (on PostgreSQL + Redis in CI, locmem on the embedded default).
+"""
+
+import pytest
+from django.core.cache import cache
+
+from tests.client import APIClient
+from tests.conftest import client_for
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(bio="old bio")
+
+
+@pytest.fixture
+def article(author):
+    return ArticleFactory(author=author, title="Old title", tags=["dragons"])
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
+
+
+def warm(client, *urls):
+    """Reads each URL twice, so that the second read is certainly served from the cache."""
+    for url in urls:
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
+
+
+def test_reads_are_served_from_the_cache_once_warm(anonymous, article, django_assert_num_queries):
+    warm(anonymous, "/api/articles", f"/api/articles/{article.slug}", "/api/tags", f"/api/profiles/{article.author}")
+    with django_assert_num_queries(0):
+        anonymous.get("/api/articles")
+        anonymous.get(f"/api/articles/{article.slug}")
+        anonymous.get("/api/tags")
+        anonymous.get(f"/api/profiles/{article.author}")
+
+
+def test_publishing_shows_in_lists_and_tags(anonymous, author):
+    warm(anonymous, "/api/articles", "/api/tags")
+    client_for(author).post(
+        "/api/articles", {"article": {"title": "New", "description": "d", "body": "b", "tagList": ["fresh"]}}
+    )
+    assert anonymous.get("/api/articles").json()["articles"][0]["title"] == "New"
+    assert "fresh" in anonymous.get("/api/tags").json()["tags"]
+
+
+def test_editing_shows_in_detail_and_lists(anonymous, author, article):
+    url = f"/api/articles/{article.slug}"
+    warm(anonymous, url, "/api/articles", "/api/tags")
+    client_for(author).put(url, {"article": {"title": "New title", "tagList": ["wyverns"]}})
+    assert anonymous.get(url).json()["article"]["title"] == "New title"
+    assert anonymous.get("/api/articles").json()["articles"][0]["title"] == "New title"
+    assert anonymous.get("/api/tags").json()["tags"] == ["wyverns"]
+
+
+def test_deleting_removes_detail_comments_lists_and_tags(anonymous, author, article):
+    url = f"/api/articles/{article.slug}"
+    warm(anonymous, url, f"{url}/comments", "/api/articles", "/api/tags")
+    client_for(author).delete(url)
+    assert anonymous.get(url).status_code == 404
+    assert anonymous.get(f"{url}/comments").status_code == 404
+    assert anonymous.get("/api/articles").json() == {"articles": [], "articlesCount": 0}
+    assert anonymous.get("/api/tags").json() == {"tags": []}
+
+
+def test_favoriting_updates_counts_for_everyone_and_the_flag_for_the_reader(anonymous, article):
+    reader = client_for(UserFactory())
+    url = f"/api/articles/{article.slug}"
+    warm(anonymous, url, "/api/articles")
+    warm(reader, url, "/api/articles")
+    reader.post(f"{url}/favorite")
+    assert anonymous.get(url).json()["article"]["favoritesCount"] == 1
+    assert anonymous.get("/api/articles").json()["articles"][0]["favoritesCount"] == 1
+    assert reader.get("/api/articles").json()["articles"][0]["favorited"] is True
+    reader.delete(f"{url}/favorite")
+    assert anonymous.get(url).json()["article"]["favoritesCount"] == 0
+    assert reader.get(url).json()["article"]["favorited"] is False
+
+
+def test_commenting_and_deleting_a_comment_show_in_the_comment_list(anonymous, article):
+    commenter = client_for(UserFactory())
+    url = f"/api/articles/{article.slug}/comments"
+    warm(anonymous, url)
+    comment_id = commenter.post(url, {"comment": {"body": "First!"}}).json()["comment"]["id"]
+    assert [c["body"] for c in anonymous.get(url).json()["comments"]] == ["First!"]
+    commenter.delete(f"{url}/{comment_id}")
+    assert anonymous.get(url).json()["comments"] == []
+
+
+def test_following_updates_the_followers_flags_and_feed(author, article):
+    reader = UserFactory()
+    client = client_for(reader)
+    urls = [f"/api/profiles/{author.username}", f"/api/articles/{article.slug}", "/api/articles/feed"]
+    warm(client, *urls)
+    client.post(f"/api/profiles/{author.username}/follow")
+    assert client.get(urls[0]).json()["profile"]["following"] is True
+    assert client.get(urls[1]).json()["article"]["author"]["following"] is True
+    assert client.get(urls[2]).json()["articlesCount"] == 1
+
+
+def test_a_profile_edit_shows_wherever_the_profile_is_embedded(anonymous, author, article):
+    CommentFactory(article=article, author=author)
+    urls = [f"/api/articles/{article.slug}", "/api/articles", f"/api/articles/{article.slug}/comments"]
+    warm(anonymous, *urls, f"/api/profiles/{author.username}")
+    client_for(author).put("/api/user", {"user": {"bio": "new bio"}})
+    assert anonymous.get(urls[0]).json()["article"]["author"]["bio"] == "new bio"
+    assert anonymous.get(urls[1]).json()["articles"][0]["author"]["bio"] == "new bio"
+    assert anonymous.get(urls[2]).json()["comments"][0]["author"]["bio"] == "new bio"
+    assert anonymous.get(f"/api/profiles/{author.username}").json()["profile"]["bio"] == "new bio"
+
+
+def test_shared_entries_hold_no_viewer_flags(author, article):
+    client_for(UserFactory()).get(f"/api/articles/{article.slug}")
+    client_for(UserFactory()).get("/api/articles")
+    entries = [value for key, value in cache._cache.items()] if hasattr(cache, "_cache") else []
+    assert all("favorited" not in str(entry) and "following" not in str(entry) for entry in entries)
