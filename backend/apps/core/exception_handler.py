@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.db import transaction
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
