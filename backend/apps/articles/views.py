@@ -25,7 +25,7 @@ from apps.articles.services import (
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
-from apps.profiles.caching import with_viewer_key
+from apps.profiles.caching import viewer_keys
 from apps.profiles.selectors import Viewer
 
 
@@ -54,7 +54,7 @@ class ArticleListApi(ApiView):
         params = filters.validated_data
         return conditional_get(
             request,
-            with_viewer_key(article_list_keys(), request.user),
+            article_list_keys(),
             lambda versions: article_list_response(
                 *article_list_data(
                     filters={name: params.get(name) for name in ("tag", "author", "favorited")},
@@ -64,6 +64,7 @@ class ArticleListApi(ApiView):
                     versions=versions,
                 )
             ),
+            viewer_keys=viewer_keys(request.user),
         )
 
     @extend_schema(
@@ -92,10 +93,11 @@ class ArticleDetailApi(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         return conditional_get(
             request,
-            with_viewer_key(article_detail_keys(slug), request.user),
+            article_detail_keys(slug),
             lambda versions: Response(
                 {"article": article_detail_data(slug=slug, viewer=request.user, versions=versions)}
             ),
+            viewer_keys=viewer_keys(request.user),
         )
 
     @extend_schema(

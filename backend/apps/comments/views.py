@@ -16,7 +16,7 @@ from apps.comments.services import comment_create, comment_delete
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
-from apps.profiles.caching import with_viewer_key
+from apps.profiles.caching import viewer_keys
 
 
 class CommentListApi(ApiView):
@@ -31,10 +31,11 @@ class CommentListApi(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         return conditional_get(
             request,
-            with_viewer_key(comment_list_keys(slug), request.user),
+            comment_list_keys(slug),
             lambda versions: Response(
                 {"comments": comment_list_data(slug=slug, viewer=request.user, versions=versions)}
             ),
+            viewer_keys=viewer_keys(request.user),
         )
 
     @extend_schema(

@@ -11,7 +11,7 @@ HTTP caching of API responses.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,21 +25,29 @@ from apps.core.caching import Versions, generations_get, versions_tag
 _SAFE_METHODS = ("GET", "HEAD")
 
 
-def conditional_get(request: Request, keys: list[str], render: Callable[[Versions | None], Response]) -> Response:
+def conditional_get(
+    request: Request,
+    keys: list[str],
+    render: Callable[[Versions | None], Response],
+    *,
+    viewer_keys: Sequence[str] = (),
+) -> Response:
     """
     Answers 304 when the client's ETag is current, else `render(versions)` with the ETag set.
 
-    `keys` name the generation counters behind the response; `render` receives their values (None
-    while the cache is down: then there is no ETag and the response is computed from the database).
+    `keys` name the generation counters of the shared data behind the response, `viewer_keys` those
+    of the viewer's own flags. The ETag covers both; `render` receives only the shared values, to key
+    shared cache entries with (None while the cache is down: then there is no ETag, and the response
+    is computed from the database).
     """
-    versions = generations_get(keys)
+    versions = generations_get([*keys, *viewer_keys])
     if versions is None:
         return render(None)
     etag = _etag(request, versions)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
     else:
-        response = render(versions)
+        response = render({key: versions[key] for key in keys})
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -11,7 +11,7 @@ from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
 from apps.feeds.selectors import feed_data
 from apps.feeds.serializers import FeedParamsSerializer
-from apps.profiles.caching import with_viewer_key
+from apps.profiles.caching import viewer_keys
 
 
 class FeedApi(ApiView):
@@ -30,6 +30,7 @@ class FeedApi(ApiView):
         # The feed changes with any article change (list generation) and with the user's follows.
         return conditional_get(
             request,
-            with_viewer_key(article_list_keys(), request.user),
+            article_list_keys(),
             lambda versions: article_list_response(*feed_data(user=request.user, **params.validated_data)),
+            viewer_keys=viewer_keys(request.user),
         )

@@ -30,6 +30,6 @@ def invalidate_viewer(user_id: int) -> None:
     generations_bump(viewer_version_key(user_id))
 
 
-def with_viewer_key(keys: list[str], viewer: "Viewer") -> list[str]:
-    """The counters behind a response as `viewer` sees it: the shared ones, plus the viewer's own."""
-    return [*keys, viewer_version_key(viewer.pk)] if viewer.is_authenticated else keys
+def viewer_keys(viewer: "Viewer") -> list[str]:
+    """The counters of what only `viewer` sees (their `following`/`favorited` flags): none if anonymous."""
+    return [viewer_version_key(viewer.pk)] if viewer.is_authenticated else []

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
-from apps.profiles.caching import PROFILES_GEN, with_viewer_key
+from apps.profiles.caching import PROFILES_GEN, viewer_keys
 from apps.profiles.selectors import profile_detail
 from apps.profiles.serializers import ProfileResponseSerializer
 from apps.profiles.services import profile_follow, profile_unfollow
@@ -24,10 +24,11 @@ class ProfileDetailApi(ApiView):
     def get(self, request: Request, username: str) -> Response:
         return conditional_get(
             request,
-            with_viewer_key([PROFILES_GEN], request.user),
+            [PROFILES_GEN],
             lambda versions: Response(
                 {"profile": profile_detail(username=username, viewer=request.user, versions=versions)}
             ),
+            viewer_keys=viewer_keys(request.user),
         )
 
 
