@@ -1,9 +1,13 @@
 """Cache keys of article lists, counts and details. Entries hold only viewer-independent data."""
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from apps.core.caching import Versions, generations_bump, key_part, versions_tag
 from apps.profiles.caching import PROFILES_GEN
+
+if TYPE_CHECKING:
+    from apps.articles.selectors import PageParams
 
 # Bumped by any change that a list can show: publish, edit, delete, favorite, unfavorite.
 ARTICLES_LIST_GEN = "articles:list:gen"
@@ -23,8 +27,10 @@ def article_detail_keys(slug: str) -> list[str]:
     return [article_version_key(slug), PROFILES_GEN]
 
 
-def article_list_cache_key(filters: dict[str, str | None], limit: int, offset: int, versions: Versions) -> str:
-    return f"articles:list:{_filters_hash(filters)}:{limit}:{offset}:{versions_tag(versions)}"
+def article_list_cache_key(filters: dict[str, str | None], page: "PageParams", versions: Versions) -> str:
+    cursor = page["cursor"]
+    position = f"c{cursor.created_at.timestamp()}.{cursor.id}" if cursor else page["offset"]
+    return f"articles:list:{_filters_hash(filters)}:{page['limit']}:{position}:{versions_tag(versions)}"
 
 
 def article_count_cache_key(filters: dict[str, str | None], versions: Versions) -> str:

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, NamedTuple, TypedDict
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
@@ -14,10 +14,25 @@ from apps.articles.models import Article, Favorite
 from apps.articles.serializers import article_data
 from apps.core.caching import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
+from apps.core.pagination import Cursor, newest_first_after, next_cursor
 from apps.profiles.selectors import Entry, Viewer, with_author_following
 from apps.users.models import User
 
 ArticleFilters = dict[str, str | None]  # {"tag": ..., "author": ..., "favorited": ...}
+
+
+class PageParams(TypedDict):
+    """Validated pagination parameters (core.serializers.PaginationParamsSerializer)."""
+
+    limit: int
+    offset: int
+    cursor: Cursor | None
+
+
+class ArticlePage(NamedTuple):
+    articles: list[dict[str, Any]]
+    count: int
+    next_cursor: str | None
 
 
 # ------------------------------------------------------------------------------
@@ -68,30 +83,47 @@ def article_overlay(entries: list[Entry], *, viewer: Viewer) -> list[dict[str, A
 
 
 def article_list_data(
-    *, filters: ArticleFilters, limit: int, offset: int, viewer: Viewer, versions: Versions | None
-) -> tuple[list[dict[str, Any]], int]:
+    *, filters: ArticleFilters, page: PageParams, viewer: Viewer, versions: Versions | None
+) -> ArticlePage:
     """
-    One page of the article list as `viewer` sees it, and the number of matches before paging.
+    One page of the article list as `viewer` sees it, with the number of matches before paging
+    and the cursor of the next page.
 
     With `versions` (see articles.caching), the page and the count come from the cache: one shared
     entry per page and one count per filter, filled from the primary database.
     """
     using = None if versions is None else DEFAULT_DB_ALIAS
 
-    def page() -> list[Entry]:
-        return article_entries(article_list(filters=filters, using=using)[offset : offset + limit])
+    def entries_page() -> list[Entry]:
+        return article_entries(paginated(article_list(filters=filters, using=using), page))
 
     def count() -> int:
         return article_list(filters=filters, using=using).count()
 
     if versions is None:
-        entries, total = page(), count()
+        entries, total = entries_page(), count()
     else:
-        page_key = article_list_cache_key(filters, limit, offset, versions)
+        page_key = article_list_cache_key(filters, page, versions)
         count_key = article_count_cache_key(filters, versions)
-        values = cached_many({page_key: (ARTICLE_LIST_TTL, page), count_key: (ARTICLE_LIST_TTL, count)})
+        values = cached_many({page_key: (ARTICLE_LIST_TTL, entries_page), count_key: (ARTICLE_LIST_TTL, count)})
         entries, total = values[page_key], values[count_key]
-    return article_overlay(entries, viewer=viewer), total
+    return article_page(entries, total, viewer=viewer, limit=page["limit"])
+
+
+def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article]:
+    """
+    The slice of `articles` (newest first) that `page` asks for, by cursor or by offset, plus one
+    more article when there is one: `article_page` drops it, and so knows whether a next page exists.
+    """
+    articles = newest_first_after(articles, page["cursor"])
+    return articles[page["offset"] : page["offset"] + page["limit"] + 1]
+
+
+def article_page(entries: list[Entry], count: int, *, viewer: Viewer, limit: int) -> ArticlePage:
+    """The page as `viewer` sees it, from the entries `paginated` selected."""
+    shown = entries[:limit]
+    cursor = next_cursor(shown) if len(entries) > limit else None
+    return ArticlePage(article_overlay(shown, viewer=viewer), count, cursor)
 
 
 def article_entry(*, slug: str, using: str | None = None) -> Entry:

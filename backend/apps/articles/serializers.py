@@ -71,6 +71,9 @@ class ArticleResponseSerializer(serializers.Serializer):
 class ArticleListResponseSerializer(serializers.Serializer):
     articles = ArticleListItemSerializer(many=True)
     articlesCount = serializers.IntegerField(help_text="Matches before limit and offset.")
+    nextCursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page (infinite scroll); null on the last page."
+    )
 
 
 # ------------------------------------------------------------------------------

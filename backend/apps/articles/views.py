@@ -1,5 +1,3 @@
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -7,7 +5,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.articles.caching import article_detail_keys, article_list_keys
-from apps.articles.selectors import article_detail_data, article_get_for_author, article_get_plain, article_list_data
+from apps.articles.selectors import (
+    ArticlePage,
+    article_detail_data,
+    article_get_for_author,
+    article_get_plain,
+    article_list_data,
+)
 from apps.articles.serializers import (
     ArticleCreateBodySerializer,
     ArticleFilterSerializer,
@@ -34,8 +38,8 @@ def article_write_response(*, slug: str, viewer: Viewer, status_code: int = stat
     return Response({"article": article_detail_data(slug=slug, viewer=viewer)}, status=status_code)
 
 
-def article_list_response(articles: list[dict[str, Any]], count: int) -> Response:
-    return Response({"articles": articles, "articlesCount": count})
+def article_list_response(page: ArticlePage) -> Response:
+    return Response({"articles": page.articles, "articlesCount": page.count, "nextCursor": page.next_cursor})
 
 
 class ArticleListApi(ApiView):
@@ -56,10 +60,9 @@ class ArticleListApi(ApiView):
             request,
             article_list_keys(),
             lambda versions: article_list_response(
-                *article_list_data(
+                article_list_data(
                     filters={name: params.get(name) for name in ("tag", "author", "favorited")},
-                    limit=params["limit"],
-                    offset=params["offset"],
+                    page={"limit": params["limit"], "offset": params["offset"], "cursor": params["cursor"]},
                     viewer=request.user,
                     versions=versions,
                 )

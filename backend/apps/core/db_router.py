@@ -65,7 +65,7 @@ class RequestRouting:
 
     safe: bool
     primary: bool  # every query of the request goes to the primary
-    base_depth: int  # atomic blocks open on the primary while the view runs (ATOMIC_REQUESTS)
+    base_depth: int  # atomic blocks open on the primary when the view starts (ATOMIC_REQUESTS's included)
     user_id: object = None  # from the JWT, None for anonymous clients
     replica: str | None = None  # the replica that serves this request's reads
     used: set[str] = field(default_factory=set)  # every replica that served a read
@@ -213,14 +213,26 @@ class ReplicaMiddleware:
         token = _request_routing.set(routing)
         try:
             response = self.get_response(request)
-            if routing.retry:
+            if routing.retry:  # set by process_exception: run the view again, on the primary only
                 routing.retry = False
+                routing.base_depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
                 response = self.get_response(request)
         finally:
             _request_routing.reset(token)
         if not routing.safe and routing.user_id is not None and response.status_code < 400:
             _remember_write(routing.user_id)
         return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # Django wraps the view in a transaction next (ATOMIC_REQUESTS) unless it opted out, as
+        # ApiView does: that transaction is the request's, not one of the code's own.
+        routing = _request_routing.get()
+        default = connections[DEFAULT_DB_ALIAS]
+        if routing is not None and default.settings_dict["ATOMIC_REQUESTS"]:
+            routing.base_depth += DEFAULT_DB_ALIAS not in getattr(view, "_non_atomic_requests", set())
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         routing = _request_routing.get()
@@ -248,8 +260,7 @@ def request_routing(request: HttpRequest) -> RequestRouting:
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or (user_id is not None and _wrote_recently(user_id, issued_at))
     )
-    default = connections[DEFAULT_DB_ALIAS]
-    base_depth = len(default.atomic_blocks) + (1 if default.settings_dict["ATOMIC_REQUESTS"] else 0)
+    base_depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
     return RequestRouting(safe=safe, primary=primary, base_depth=base_depth, user_id=user_id)
 
 

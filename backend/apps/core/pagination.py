@@ -1,10 +1,54 @@
-from typing import TypeVar
+"""
+Keyset ("cursor") pagination for infinite scroll, next to RealWorld's limit/offset.
+
+A deep offset makes the database walk past every skipped row; a cursor names the last item seen
+(its creation time and id), so the next page starts with an index seek however deep it is.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+MAX_ID = 2**63  # ids are BIGINT
 
 
-def paginate(queryset: QuerySet[M], *, limit: int, offset: int) -> tuple[list[M], int]:
-    """One page of `queryset` and the total number of matches before paging."""
-    return list(queryset[offset : offset + limit]), queryset.count()
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: int
+
+
+def cursor_encode(*, created_at: str, id: int) -> str:
+    """An opaque cursor for the item with this `createdAt` (as the API renders it) and id."""
+    return base64.urlsafe_b64encode(f"{created_at}|{id}".encode()).decode().rstrip("=")
+
+
+def cursor_decode(value: str) -> Cursor:
+    """The position a cursor names; ValueError when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        created_at, id_ = raw.split("|")
+        cursor = Cursor(created_at=datetime.fromisoformat(created_at), id=int(id_))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a cursor: {value!r}") from exc
+    if cursor.created_at.tzinfo is None or not 0 < cursor.id < MAX_ID:
+        raise ValueError(f"not a cursor: {value!r}")
+    return cursor
+
+
+def newest_first_after(queryset: QuerySet[M], cursor: Cursor | None) -> QuerySet[M]:
+    """The rows after `cursor` in (created_at, id) descending order; all of them without a cursor."""
+    if cursor is None:
+        return queryset
+    # created_at <= c is the index range; the exclusion drops the rows at or before the cursor itself.
+    return queryset.filter(created_at__lte=cursor.created_at).exclude(created_at=cursor.created_at, id__gte=cursor.id)
+
+
+def next_cursor(entries: list[dict[str, Any]]) -> str:
+    """The cursor of the page after `entries` (cached entries: id + data)."""
+    last = entries[-1]
+    return cursor_encode(created_at=last["data"]["createdAt"], id=last["id"])

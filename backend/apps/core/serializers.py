@@ -1,7 +1,10 @@
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
+
+from apps.core.pagination import Cursor, cursor_decode
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -11,7 +14,10 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class PaginationParamsSerializer(serializers.Serializer):
-    """`limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0)."""
+    """
+    `limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0), as in
+    RealWorld; or, for infinite scroll, `cursor`: the `nextCursor` of the previous page.
+    """
 
     MAX_LIMIT = 100
 
@@ -21,8 +27,25 @@ class PaginationParamsSerializer(serializers.Serializer):
         min_value=0, max_value=2**31 - 1, default=0, help_text="Items to skip, default 0."
     )
 
+    cursor = serializers.CharField(
+        required=False,
+        help_text="Keyset pagination: the `nextCursor` of the previous page (instead of `offset`).",
+    )
+
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)
+
+    def validate_cursor(self, value: str) -> Cursor:
+        try:
+            return cursor_decode(value)
+        except ValueError:
+            raise serializers.ValidationError("is invalid") from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("cursor") and attrs["offset"]:
+            raise serializers.ValidationError({"offset": ["cannot be combined with cursor"]})
+        attrs.setdefault("cursor", None)
+        return attrs
 
 
 def datetime_to_str(value: datetime) -> str:

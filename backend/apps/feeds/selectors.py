@@ -1,9 +1,14 @@
-from typing import Any
-
 from django.db.models import QuerySet
 
 from apps.articles.models import Article
-from apps.articles.selectors import article_entries, article_overlay, article_queryset
+from apps.articles.selectors import (
+    ArticlePage,
+    PageParams,
+    article_entries,
+    article_page,
+    article_queryset,
+    paginated,
+)
 from apps.profiles.models import Follow
 from apps.users.models import User
 
@@ -14,9 +19,11 @@ def feed_list(*, user: User) -> QuerySet[Article]:
     return article_queryset().filter(author_id__in=followed).order_by("-created_at", "-id")
 
 
-def feed_data(*, user: User, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+def feed_data(*, user: User, page: PageParams) -> ArticlePage:
     """
-    One page of `user`'s feed and its total. Not cached: it is personal, and reads its follows fresh.
+    One page of `user`'s feed, its total and next cursor. Not cached: it is personal, and reads its
+    follows fresh.
     """
     articles = feed_list(user=user)
-    return article_overlay(article_entries(articles[offset : offset + limit]), viewer=user), articles.count()
+    entries = article_entries(paginated(articles, page))
+    return article_page(entries, articles.count(), viewer=user, limit=page["limit"])

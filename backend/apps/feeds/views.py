@@ -31,6 +31,6 @@ class FeedApi(ApiView):
         return conditional_get(
             request,
             article_list_keys(),
-            lambda versions: article_list_response(*feed_data(user=request.user, **params.validated_data)),
+            lambda versions: article_list_response(feed_data(user=request.user, page=params.validated_data)),
             viewer_keys=viewer_keys(request.user),
         )

@@ -128,8 +128,8 @@ DATABASE_REPLICA_HEALTH_SECONDS = 5
 DATABASE_REPLICAS: list[str] = []
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), start=1):
     _replica = environ.Env.db_url_config(_url.strip())
-    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
-        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same database engine as DATABASE_URL.")
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or "sqlite" in _replica["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL: replicas are PostgreSQL servers, as DATABASE_URL must be.")
     _replica.update(
         # Replicas only serve reads: a request-wide transaction would connect to them on every request.
         ATOMIC_REQUESTS=False,

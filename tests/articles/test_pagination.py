@@ -1,0 +1,69 @@
+import itertools
+
+import pytest
+
+from tests.conftest import client_for
+from tests.factories import ArticleFactory, FollowFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def slugs(db):
+    """Seven articles, newest last created (so newest first in the API)."""
+    return [ArticleFactory(tags=["dragons"]).slug for _ in range(7)][::-1]
+
+
+def walk(client, url: str, limit: int, **filters: str) -> list[list[str]]:
+    """Every page of `url` followed by its cursors."""
+    pages, cursor = [], None
+    while True:
+        params = {"limit": limit, **filters, **({"cursor": cursor} if cursor else {})}
+        body = client.get(url, params).json()
+        pages.append([article["slug"] for article in body["articles"]])
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return pages
+
+
+def test_cursor_pages_walk_the_list_newest_first_without_gaps_or_repeats(api_client, slugs):
+    assert walk(api_client, "/api/articles", 3) == [slugs[0:3], slugs[3:6], slugs[6:7]]
+
+
+def test_cursor_pages_match_offset_pages(api_client, slugs):
+    body = api_client.get("/api/articles?limit=2&offset=2").json()
+    first = api_client.get("/api/articles?limit=2").json()
+    second = api_client.get(f"/api/articles?limit=2&cursor={first['nextCursor']}").json()
+    assert second["articles"] == body["articles"]
+    assert second["articlesCount"] == body["articlesCount"] == 7
+
+
+def test_cursor_pagination_applies_filters(api_client, slugs):
+    ArticleFactory(tags=["other"])
+    assert list(itertools.chain(*walk(api_client, "/api/articles", 4, tag="dragons"))) == slugs
+
+
+def test_cursor_pagination_works_for_the_feed(slugs):
+    reader = UserFactory()
+    author = UserFactory()
+    mine = [ArticleFactory(author=author).slug for _ in range(3)][::-1]
+    FollowFactory(follower=reader, followee=author)
+    assert walk(client_for(reader), "/api/articles/feed", 2) == [mine[0:2], mine[2:3]]
+
+
+def test_last_page_has_no_next_cursor(api_client, slugs):
+    assert api_client.get("/api/articles?limit=7").json()["nextCursor"] is None
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "bm90LWEtY3Vyc29y", "MjAyNi0xMS0yNXwxMjM0NTY3ODkwMTIzNDU2Nzg5MA"])
+def test_bad_cursor_is_a_422(api_client, cursor):
+    response = api_client.get(f"/api/articles?cursor={cursor}")
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"cursor": ["is invalid"]}}
+
+
+def test_cursor_and_offset_together_are_a_422(api_client, slugs):
+    cursor = api_client.get("/api/articles?limit=2").json()["nextCursor"]
+    response = api_client.get(f"/api/articles?cursor={cursor}&offset=2")
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"offset": ["cannot be combined with cursor"]}}
