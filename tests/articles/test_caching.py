@@ -70,7 +70,7 @@ def test_deleting_removes_detail_comments_lists_and_tags(anonymous, author, arti
     client_for(author).delete(url)
     assert anonymous.get(url).status_code == 404
     assert anonymous.get(f"{url}/comments").status_code == 404
-    assert anonymous.get("/api/articles").json() == {"articles": [], "articlesCount": 0}
+    assert anonymous.get("/api/articles").json() == {"articles": [], "articlesCount": 0, "nextCursor": None}
     assert anonymous.get("/api/tags").json() == {"tags": []}
 
 
