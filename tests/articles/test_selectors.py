@@ -1,0 +1,89 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from apps.articles.models import Article
+from apps.articles.selectors import (
+    article_detail_data,
+    article_get_for_author,
+    article_get_plain,
+    article_list,
+    favorited_ids,
+)
+from apps.articles.services import article_favorite
+from apps.core.exceptions import NotFoundError, PermissionDeniedError
+from tests.factories import ArticleFactory, FollowFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_article_list_filters_combine():
+    jake = UserFactory(username="jake")
+    match = ArticleFactory(author=jake, tags=["dragons"])
+    ArticleFactory(author=jake, tags=["other"])
+    ArticleFactory(tags=["dragons"])
+
+    assert list(article_list(filters={"tag": "dragons", "author": "jake"})) == [match]
+
+
+def test_article_list_filters_by_favoriting_user():
+    jake = UserFactory(username="jake")
+    favorite = ArticleFactory()
+    ArticleFactory()
+    article_favorite(user=jake, article=favorite)
+    article_favorite(user=UserFactory(), article=favorite)
+
+    assert list(article_list(filters={"favorited": "jake"})) == [favorite]
+
+
+def test_article_list_is_newest_first_with_id_breaking_ties():
+    older, newer = ArticleFactory.create_batch(2)
+    Article.objects.update(created_at=older.created_at)
+    assert list(article_list(filters={})) == [newer, older]
+
+
+def test_favorited_ids_are_the_viewers_favorites_among_the_given_articles():
+    viewer = UserFactory()
+    favorite, other, unasked = ArticleFactory.create_batch(3)
+    for article in (favorite, unasked):
+        article_favorite(user=viewer, article=article)
+    article_favorite(user=UserFactory(), article=other)
+
+    assert favorited_ids(viewer=viewer, article_ids={favorite.pk, other.pk}) == {favorite.pk}
+    assert favorited_ids(viewer=AnonymousUser(), article_ids={favorite.pk}) == set()
+
+
+def test_article_detail_data_lays_the_viewer_flags_over_the_article():
+    follow = FollowFactory()
+    article = ArticleFactory(author=follow.followee, tags=["b", "a"])
+    article_favorite(user=follow.follower, article=article)
+
+    seen = article_detail_data(slug=article.slug, viewer=follow.follower)
+    anonymous = article_detail_data(slug=article.slug, viewer=AnonymousUser())
+
+    assert (seen["favorited"], seen["favoritesCount"], seen["author"]["following"]) == (True, 1, True)
+    assert (anonymous["favorited"], anonymous["favoritesCount"], anonymous["author"]["following"]) == (False, 1, False)
+    assert (seen["body"], seen["tagList"]) == (article.body, ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        lambda slug: article_detail_data(slug=slug, viewer=AnonymousUser()),
+        lambda slug: article_get_plain(slug=slug),
+        lambda slug: article_get_for_author(slug=slug, user=UserFactory()),
+    ],
+    ids=["detail_data", "get_plain", "get_for_author"],
+)
+def test_article_selectors_raise_not_found_for_an_unknown_slug(select):
+    with pytest.raises(NotFoundError) as error:
+        select("no-such-article")
+    assert error.value.field == "article"
+
+
+def test_article_get_for_author_refuses_anyone_but_the_author():
+    article = ArticleFactory()
+
+    assert article_get_for_author(slug=article.slug, user=article.author) == article
+    with pytest.raises(PermissionDeniedError) as error:
+        article_get_for_author(slug=article.slug, user=UserFactory())
+    assert error.value.field == "article"
