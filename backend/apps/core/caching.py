@@ -141,3 +141,11 @@ def key_part(value: str) -> str:
     if value.isascii() and len(value) <= 100 and all(c.isalnum() or c in "._-" for c in value):
         return value
     return "h" + hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()
+
+
+# ------------------------------------------------------------------------------
+# Keys of the core app
+# ------------------------------------------------------------------------------
+def recent_write_cache_key(user_id: object) -> str:
+    """Read-your-writes marker (apps.core.db_router): set for a while after a user's successful write."""
+    return f"core:recent_write:{user_id}"

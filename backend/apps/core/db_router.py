@@ -43,17 +43,14 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.caching import cache_available, recent_write_cache_key
+
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # A TCP connect to a replica on the same network answers in well under a millisecond; one that
 # does not answer in this time is treated as down (the probe runs on the request path).
 PROBE_TIMEOUT_SECONDS = 0.5
-
-
-def recent_write_cache_key(user_id: object) -> str:
-    """Set for DATABASE_READ_YOUR_WRITES_SECONDS after a successful write by this user."""
-    return f"core:recent_write:{user_id}"
 
 
 # ------------------------------------------------------------------------------
@@ -290,6 +287,8 @@ def _wrote_recently(user_id: object, issued_at: float | None) -> bool:
         return False
     if issued_at is not None and time.time() - issued_at < window:
         return True  # a token this fresh comes from a sign-up, a login or a user update
+    if not cache_available():
+        return True  # the cache is known to be down (apps.core.caching): be safe
     try:
         return cache.get(recent_write_cache_key(user_id)) is not None
     except Exception:
@@ -298,7 +297,7 @@ def _wrote_recently(user_id: object, issued_at: float | None) -> bool:
 
 
 def _remember_write(user_id: object) -> None:
-    if settings.DATABASE_READ_YOUR_WRITES_SECONDS <= 0:
+    if settings.DATABASE_READ_YOUR_WRITES_SECONDS <= 0 or not cache_available():
         return
     try:
         cache.set(recent_write_cache_key(user_id), 1, timeout=settings.DATABASE_READ_YOUR_WRITES_SECONDS)
