@@ -10,14 +10,17 @@ BIN := $(VENV)/bin
 MANAGE := cd backend && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+# The embedded default's cache lives in each process: several workers would each keep their own
+# copy and miss each other's invalidations, so it gets one; with Redis they share the cache.
+WORKERS ?= $(if $(REDIS_URL),2,1)
 SPA_PORT ?= 5173
 NPM ?= npm
 FRONTEND := frontend
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
-	client-install client client-check spa frontend-check e2e bench-serving
+	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
+	bench bench-small bench-pool
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -91,12 +94,41 @@ e2e: install client-install ## Browser tests: the real API on a fresh database +
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	cd $(FRONTEND) && $(NPM) run e2e
 
+# ---- Benchmarks (docs/benchmarks.md): PostgreSQL and Redis on this machine, wrk ----------------------
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_REDIS ?= redis://127.0.0.1:6379
+
+bench: install ## Load the API and bare apps with wrk on the small and large (1M articles) sets; writes docs/benchmarks.md
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python tests/bench/run.py --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+
+bench-small: install ## The same on the small data set only (a few minutes)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python tests/bench/run.py --sets small --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+
+bench-pool: install ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python tests/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+
 bench-serving: install ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	tests/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
 	$(MANAGE) seed $(ARGS)
+
+# ---- Background work (docs/tasks.md): each needs CELERY_BROKER_URL ------------------------------
+worker: migrate ## Celery worker on every queue (default, fanout, email); CONCURRENCY=n processes
+	cd backend && ../$(BIN)/celery -A config worker --loglevel INFO $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
+
+beat: migrate ## Celery beat: the periodic jobs (trending, popular tags, purges, counter checks)
+	cd backend && ../$(BIN)/celery -A config beat --loglevel INFO
+
+relay: migrate ## The outbox relay: publishes pending tasks, retrying while the broker is down
+	$(MANAGE) relay_outbox
+
+tasks-status: install .env ## Outbox backlog and queue lengths
+	$(MANAGE) tasks_status
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

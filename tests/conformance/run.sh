@@ -131,13 +131,16 @@ log "database: $DB_LABEL; cache: $([[ -n "${REDIS_URL:-}" ]] && echo "Redis (RED
   || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
 
 # --- 3. the server --------------------------------------------------------------------------
+# Without Redis the cache is per process: two workers would miss each other's invalidations.
+WORKERS=1
+[[ -n "${REDIS_URL:-}" ]] && WORKERS=2
 PORT="$("$PY" -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); print(s.getsockname()[1])' \
   "${CONFORMANCE_PORT:-0}" 2>/dev/null)" || die "port ${CONFORMANCE_PORT:-} on 127.0.0.1 is not free"
 HOST_URL="http://127.0.0.1:$PORT"
 (
   cd "$ROOT/backend"
   exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop \
-    --workers 2 --host 127.0.0.1 --port "$PORT" --no-use-colors
+    --workers "$WORKERS" --host 127.0.0.1 --port "$PORT" --no-use-colors
 ) >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 log "server: uvicorn on $HOST_URL (pid $SERVER_PID, log var/conformance/server.log)"
