@@ -19,6 +19,7 @@ api_patterns = [
     path("", include("apps.articles.urls")),
     path("", include("apps.comments.urls")),
     path("", include("apps.tags.urls")),
+    path("", include("apps.notifications.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

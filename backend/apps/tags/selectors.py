@@ -1,5 +1,5 @@
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count
+from django.db.models import Count, F
 
 from apps.core.caching import Versions, cached
 from apps.tags.caching import TAG_LIST_TTL, tag_list_cache_key
@@ -7,8 +7,16 @@ from apps.tags.models import Tag
 
 
 def tag_list_popular(*, using: str | None = None) -> list[str]:
-    """Every tag in use, the most used first (ties by name)."""
-    tags = Tag.objects.using(using).annotate(uses=Count("articles")).filter(uses__gt=0).order_by("-uses", "name")
+    """
+    Every tag in use, in the popularity ranking of the periodic task stats.tag_popularity_recompute;
+    tags it has not ranked yet (new ones) come after, the most used first (ties by name).
+    """
+    tags = (
+        Tag.objects.using(using)
+        .annotate(uses=Count("articles"))
+        .filter(uses__gt=0)
+        .order_by(F("popularity__rank").asc(nulls_last=True), "-uses", "name")
+    )
     return list(tags.values_list("name", flat=True))
 
 

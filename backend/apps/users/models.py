@@ -27,6 +27,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Opt-in to e-mailed notifications (apps.notifications); not part of the RealWorld user shape.
+    email_notifications = models.BooleanField(default=False)
 
     objects = UserManager()
 

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
+from apps.notifications.services import notify_user_registered
 from apps.profiles.caching import invalidate_profiles
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_username_taken
@@ -19,11 +20,13 @@ def user_register(*, username: str, email: str, password: str) -> User:
     _ensure_available(username=username, email=email)
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, username=username, password=password)
+            user = User.objects.create_user(email=email, username=username, password=password)
     except IntegrityError:
         # Lost a race with a concurrent sign-up: report which value was taken.
         _ensure_available(username=username, email=email)
         raise
+    notify_user_registered(user=user)
+    return user
 
 
 def user_login(*, email: str, password: str) -> User:

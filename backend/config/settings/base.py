@@ -11,7 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # backend/
 REPO_DIR = BASE_DIR.parent
@@ -64,9 +66,13 @@ INSTALLED_APPS = [
     "apps.articles",
     "apps.comments",
     "apps.feeds",
+    "apps.outbox",
+    "apps.notifications",
+    "apps.stats",
 ]
 
 MIDDLEWARE = [
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.http_caching.CacheHeadersMiddleware",
@@ -204,7 +210,8 @@ STORAGES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        # Django's RedisCache with one connection pool per process (see the module for why).
+        "BACKEND": "apps.core.cache_backends.RedisCache"
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "conduit",
@@ -225,7 +232,8 @@ HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=10)
 HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=30)
 
 # ------------------------------------------------------------------------------
-# Celery: a real broker when CELERY_BROKER_URL is set, eager in-process tasks otherwise
+# Celery: a real broker when CELERY_BROKER_URL is set, eager in-process tasks otherwise.
+# Tasks are enqueued only through the transactional outbox (apps.outbox): docs/tasks.md
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -235,10 +243,68 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged only once finished: the task of a worker that dies (even by SIGKILL) is redelivered.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A lost broker connection cancels running tasks (their acks could not be sent): they are redelivered.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# One message at a time per worker process: a long fan-out chunk never holds short tasks back.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults; longer tasks set their own limits in their decorator. Retries: config.celery.ConduitTask.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep Django's LOGGING, whose lines carry the request id.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+if CELERY_BROKER_URL.startswith("redis"):
+    # An unacknowledged message (its worker died) goes back to its queue after this long: keep it above
+    # any task's run time. Workers look for such messages every few seconds (kombu's default: 100 s).
+    _visibility_timeout = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility_timeout,
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 5)),
+        "unacked_restore_throttle": 1,
+    }
+else:
+    # RabbitMQ confirms each publish: the outbox marks a row sent only once the broker has stored it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+# Named queues: `default`, `fanout` (notifying followers) and `email`. CELERY_QUEUE_PREFIX lets several
+# environments (the test suite, say) share one broker.
+TASK_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+TASK_QUEUES = {name: f"{TASK_QUEUE_PREFIX}{name}" for name in ("default", "fanout", "email")}
+CELERY_TASK_QUEUES = [Queue(queue, Exchange(queue, type="direct"), routing_key=queue) for queue in TASK_QUEUES.values()]
+CELERY_TASK_DEFAULT_QUEUE = TASK_QUEUES["default"]
+CELERY_TASK_DEFAULT_EXCHANGE = TASK_QUEUES["default"]
+CELERY_TASK_DEFAULT_ROUTING_KEY = TASK_QUEUES["default"]
+CELERY_TASK_ROUTES = {
+    "notifications.article_published_fanout": {"queue": TASK_QUEUES["fanout"]},
+    "notifications.article_published_chunk": {"queue": TASK_QUEUES["fanout"]},
+    "notifications.welcome_email": {"queue": TASK_QUEUES["email"]},
+    "notifications.email_send": {"queue": TASK_QUEUES["email"]},
+}
+# Periodic jobs (`make beat`). A run that is late by a whole period is dropped (`expires`): the next one does the same.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "outbox.relay", "schedule": 30.0, "options": {"expires": 30}},
+    "trending-articles": {"task": "stats.trending_recompute", "schedule": 600.0, "options": {"expires": 600}},
+    "popular-tags": {"task": "stats.tag_popularity_recompute", "schedule": 600.0, "options": {"expires": 600}},
+    "favorites-count-reconcile": {"task": "stats.favorites_count_reconcile", "schedule": crontab(minute=17)},
+    "email-requeue-unsent": {
+        "task": "notifications.email_requeue_unsent",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
+    "notifications-purge-read": {"task": "notifications.purge_read", "schedule": crontab(hour=3, minute=30)},
+    "outbox-purge-sent": {"task": "outbox.purge_sent", "schedule": crontab(hour=3, minute=45)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Background work (apps.outbox, apps.notifications): docs/tasks.md
+NOTIFICATIONS_FANOUT_CHUNK_SIZE = env.int("NOTIFICATIONS_FANOUT_CHUNK_SIZE", default=500)
+NOTIFICATIONS_READ_RETENTION_DAYS = env.int("NOTIFICATIONS_READ_RETENTION_DAYS", default=30)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# Where e-mails link to: the SPA.
+SITE_URL = env.str("SITE_URL", default="http://localhost:5173")
 
 # ------------------------------------------------------------------------------
 # E-mail
@@ -246,6 +312,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Conduit <no-reply@conduit.localhost>")
+# SMTP (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+# File backend (django.core.mail.backends.filebased.EmailBackend): one file per connection.
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "emails"))
 
 # ------------------------------------------------------------------------------
 # Django REST framework
@@ -285,6 +361,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "apps.notifications.models.NotificationKind"},
 }
 
 # ------------------------------------------------------------------------------
@@ -320,7 +397,9 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line carries the id of the request it serves, or of the request behind the task it runs.
+    "filters": {"request_id": {"()": "apps.core.request_id.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

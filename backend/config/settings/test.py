@@ -6,6 +6,8 @@ import os
 os.environ["DJANGO_READ_DOT_ENV"] = "false"
 # Tests run with DEBUG off, as production does, but need no real secret.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-" + "x" * 60)
+# Tests never consume (or purge) the queues of a development worker that shares the broker.
+os.environ.setdefault("CELERY_QUEUE_PREFIX", "test.")
 
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK

@@ -111,6 +111,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications, newest first (cursor pagination) */
+        get: operations["notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of your notifications as read */
+        post: operations["notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preferences */
+        get: operations["notifications_preferences_get"];
+        /** Change your notification preferences */
+        put: operations["notifications_preferences_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all your notifications as read */
+        post: operations["notifications_read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are unread */
+        get: operations["notifications_unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/profiles/{username}": {
         parameters: {
             query?: never;
@@ -261,6 +347,8 @@ export interface components {
             articles: components["schemas"]["ArticleListItem"][];
             /** @description Matches before limit and offset. */
             articlesCount: number;
+            /** @description Pass as `cursor` for the next page (infinite scroll); null on the last page. */
+            nextCursor: string | null;
         };
         ArticleResponse: {
             article: components["schemas"]["Article"];
@@ -301,6 +389,67 @@ export interface components {
             errors: {
                 [key: string]: string[];
             };
+        };
+        /**
+         * @description `kind` says what happened: `article_published` (`actor`, whom you follow, published `article`),
+         *     `article_commented` (`actor` commented on your `article`: `comment`), `article_favorited`
+         *     (`actor` favorited your `article`). `readAt` is null while unread.
+         */
+        Notification: {
+            id: number;
+            kind: components["schemas"]["NotificationKindEnum"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            readAt: string | null;
+            actor: components["schemas"]["NotificationActor"];
+            article: components["schemas"]["NotificationArticle"];
+            comment: components["schemas"]["NotificationComment"] | null;
+        };
+        /** @description Who caused the notification. */
+        NotificationActor: {
+            username: string;
+            image: string | null;
+        };
+        NotificationArticle: {
+            slug: string;
+            title: string;
+        };
+        NotificationComment: {
+            id: number;
+            body: string;
+        };
+        /**
+         * @description * `article_published` - An author you follow published an article
+         *     * `article_commented` - Someone commented on your article
+         *     * `article_favorited` - Someone favorited your article
+         * @enum {string}
+         */
+        NotificationKindEnum: "article_published" | "article_commented" | "article_favorited";
+        NotificationListResponse: {
+            notifications: components["schemas"]["Notification"][];
+            /** @description Pass it as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        NotificationPreferences: {
+            /** @description E-mail me my notifications (new articles of the authors I follow, comments and favorites on my articles). Off by default. */
+            emailNotifications: boolean;
+        };
+        NotificationPreferencesBodyRequest: {
+            preferences: components["schemas"]["NotificationPreferencesRequest"];
+        };
+        NotificationPreferencesRequest: {
+            /** @description E-mail me my notifications (new articles of the authors I follow, comments and favorites on my articles). Off by default. */
+            emailNotifications: boolean;
+        };
+        NotificationPreferencesResponse: {
+            preferences: components["schemas"]["NotificationPreferences"];
+        };
+        NotificationResponse: {
+            notification: components["schemas"]["Notification"];
+        };
+        NotificationUnreadCountResponse: {
+            unreadCount: number;
         };
         /** @description A user as others see them; `following` is false for anonymous viewers. */
         Profile: {
@@ -369,6 +518,8 @@ export interface operations {
             query?: {
                 /** @description Only articles by this username. */
                 author?: string;
+                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`). */
+                cursor?: string;
                 /** @description Only articles favorited by this username. */
                 favorited?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
@@ -771,6 +922,8 @@ export interface operations {
     articles_feed: {
         parameters: {
             query?: {
+                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`). */
+                cursor?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
                 limit?: number;
                 /** @description Items to skip, default 0. */
@@ -799,6 +952,203 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_list: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page; omit it for the first page. */
+                cursor?: string;
+                /** @description Page size: 1 to 100 (capped), default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationListResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_preferences_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesBodyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationUnreadCountResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notifications_unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationUnreadCountResponse"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

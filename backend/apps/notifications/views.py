@@ -1,0 +1,120 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.serializers import ErrorSerializer
+from apps.core.views import ApiView
+from apps.notifications.selectors import notification_get, notification_list, notification_unread_count
+from apps.notifications.serializers import (
+    NotificationListParamsSerializer,
+    NotificationListResponseSerializer,
+    NotificationPreferencesBodySerializer,
+    NotificationPreferencesResponseSerializer,
+    NotificationResponseSerializer,
+    NotificationSerializer,
+    NotificationUnreadCountResponseSerializer,
+    notification_cursor,
+)
+from apps.notifications.services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_update,
+)
+
+
+def unread_count_response(request: Request) -> Response:
+    return Response({"unreadCount": notification_unread_count(user=request.user)})
+
+
+class NotificationListApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="Your notifications, newest first (cursor pagination)",
+        parameters=[NotificationListParamsSerializer],
+        responses={200: NotificationListResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def get(self, request: Request) -> Response:
+        params = NotificationListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit = params.validated_data["limit"]
+        # One more than the page: whether there is a next page costs no count query.
+        notifications = notification_list(
+            user=request.user, before_id=params.validated_data.get("cursor"), limit=limit + 1
+        )
+        page = notifications[:limit]
+        next_cursor = notification_cursor(page[-1].pk) if len(notifications) > limit else None
+        return Response({"notifications": NotificationSerializer(page, many=True).data, "nextCursor": next_cursor})
+
+
+class NotificationUnreadCountApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_unread_count",
+        summary="How many of your notifications are unread",
+        responses={200: NotificationUnreadCountResponseSerializer, 401: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def get(self, request: Request) -> Response:
+        return unread_count_response(request)
+
+
+class NotificationReadApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read",
+        summary="Mark one of your notifications as read",
+        request=None,
+        responses={200: NotificationResponseSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def post(self, request: Request, notification_id: int) -> Response:
+        notification = notification_get(user=request.user, notification_id=notification_id)
+        notification = notification_mark_read(notification=notification)
+        return Response({"notification": NotificationSerializer(notification).data})
+
+
+class NotificationReadAllApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read_all",
+        summary="Mark all your notifications as read",
+        request=None,
+        responses={200: NotificationUnreadCountResponseSerializer, 401: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def post(self, request: Request) -> Response:
+        notification_mark_all_read(user=request.user)
+        return unread_count_response(request)
+
+
+class NotificationPreferencesApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_preferences_get",
+        summary="Your notification preferences",
+        responses={200: NotificationPreferencesResponseSerializer, 401: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(NotificationPreferencesResponseSerializer({"preferences": request.user}).data)
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        summary="Change your notification preferences",
+        request=NotificationPreferencesBodySerializer,
+        responses={200: NotificationPreferencesResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        tags=["notifications"],
+    )
+    def put(self, request: Request) -> Response:
+        data = NotificationPreferencesBodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = notification_preferences_update(user=request.user, **data.validated_data["preferences"])
+        return Response(NotificationPreferencesResponseSerializer({"preferences": user}).data)
