@@ -1,7 +1,8 @@
 import pytest
 
 from apps.articles.models import Article
-from apps.feeds.selectors import feed_list
+from apps.core.pagination import cursor_decode
+from apps.feeds.selectors import feed_data, feed_list
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +23,32 @@ def test_feed_list_breaks_created_at_ties_by_newest_id():
     older, newer = ArticleFactory.create_batch(2, author=follow.followee)
     Article.objects.update(created_at=older.created_at)
     assert list(feed_list(user=follow.follower)) == [newer, older]
+
+
+def test_feed_data_pages_are_slices_of_the_feed_list_by_offset_and_by_cursor():
+    # On PostgreSQL the page comes from each followed author's newest articles merged (LATERAL):
+    # every page, by offset or by cursor, must be the same slice of the plain ordered feed.
+    reader = UserFactory()
+    authors = [follow.followee for follow in FollowFactory.create_batch(3, follower=reader)]
+    for index in range(11):
+        ArticleFactory(author=authors[index % 3 if index < 6 else 0])
+    Article.objects.filter(pk__in=Article.objects.order_by("id").values("pk")[:4]).update(
+        created_at=Article.objects.order_by("id").first().created_at
+    )  # ties, broken by id
+    expected = [article.slug for article in feed_list(user=reader)]
+
+    for limit in (1, 2, 4, 20):
+        by_offset = [
+            entry["slug"]
+            for offset in range(0, len(expected), limit)
+            for entry in feed_data(user=reader, page={"limit": limit, "offset": offset, "cursor": None}).articles
+        ]
+        by_cursor, cursor = [], None
+        while True:
+            page = feed_data(user=reader, page={"limit": limit, "offset": 0, "cursor": cursor})
+            by_cursor += [entry["slug"] for entry in page.articles]
+            if page.next_cursor is None:
+                break
+            cursor = cursor_decode(page.next_cursor)
+        assert by_offset == expected
+        assert by_cursor == expected

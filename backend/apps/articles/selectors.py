@@ -1,3 +1,5 @@
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any, NamedTuple, TypedDict
 
 from django.db import DEFAULT_DB_ALIAS
@@ -39,8 +41,8 @@ class ArticlePage(NamedTuple):
 # Querysets
 # ------------------------------------------------------------------------------
 def article_queryset(*, using: str | None = None) -> QuerySet[Article]:
-    """Articles with what their representation needs in two queries: the author joined, tags prefetched."""
-    return Article.objects.using(using).select_related("author").prefetch_related("tags")
+    """Articles with their author joined; `article_entries` adds their tags in one more query."""
+    return Article.objects.using(using).select_related("author")
 
 
 def article_list(*, filters: ArticleFilters, using: str | None = None) -> QuerySet[Article]:
@@ -59,10 +61,34 @@ def article_list(*, filters: ArticleFilters, using: str | None = None) -> QueryS
 # Representations: shared entries (cacheable) with the viewer's flags laid over them
 # ------------------------------------------------------------------------------
 def article_entries(articles: QuerySet[Article] | list[Article], *, with_body: bool = False) -> list[Entry]:
+    articles = list(articles)
+    # The tags come from the database the articles came from, as prefetch_related would read them.
+    using = articles[0]._state.db if articles else None
+    tags = tag_names_by_article(article_ids=[article.pk for article in articles], using=using)
     return [
-        {"id": article.pk, "author_id": article.author_id, "data": article_data(article, with_body=with_body)}
+        {
+            "id": article.pk,
+            "author_id": article.author_id,
+            "data": article_data(article, with_body=with_body, tag_names=tags[article.pk]),
+        }
         for article in articles
     ]
+
+
+def tag_names_by_article(*, article_ids: Iterable[int], using: str | None = None) -> defaultdict[int, list[str]]:
+    """
+    The sorted tag names of each article, in one flat query. (`prefetch_related("tags")` runs the
+    same query plus a queryset per article: a quarter of the CPU of a page built from the database.)
+    """
+    article_ids = list(article_ids)
+    names: defaultdict[int, list[str]] = defaultdict(list)
+    if article_ids:
+        links = Article.tags.through.objects.using(using).filter(article_id__in=article_ids)
+        for article_id, name in links.values_list("article_id", "tag__name"):
+            names[article_id].append(name)
+    for article_names in names.values():
+        article_names.sort()  # as Article.tag_names, whatever the database's collation
+    return names
 
 
 def favorited_ids(*, viewer: Viewer, article_ids: set[int]) -> set[int]:

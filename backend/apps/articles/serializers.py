@@ -79,13 +79,16 @@ class ArticleListResponseSerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------
 # Dict builders for the hot read paths (the serializers above document the same shapes)
 # ------------------------------------------------------------------------------
-def article_data(article: Article, *, with_body: bool) -> dict[str, Any]:
-    """An article without its viewer-dependent fields (`favorited`, `author.following`)."""
+def article_data(article: Article, *, with_body: bool, tag_names: list[str] | None = None) -> dict[str, Any]:
+    """
+    An article without its viewer-dependent fields (`favorited`, `author.following`); `tag_names`
+    when the caller fetched them already (sorted), else from `article.tags`.
+    """
     data = {
         "slug": article.slug,
         "title": article.title,
         "description": article.description,
-        "tagList": article.tag_names,
+        "tagList": article.tag_names if tag_names is None else tag_names,
         "createdAt": datetime_to_str(article.created_at),
         "updatedAt": datetime_to_str(article.updated_at),
         "favoritesCount": article.favorites_count,

@@ -1,0 +1,46 @@
+"""
+Django's Redis cache backend with one connection pool per process, shared by every thread.
+
+Django keeps one cache backend object per thread *and* per context (an asgiref `Local`), and the
+backend owns its Redis connection pool. Under uvicorn's WSGI interface (a2wsgi) every request runs
+in a fresh copy of the event loop's context, so with Django's own backend each request built a new
+pool and opened, handshook (HELLO, CLIENT SETINFO) and dropped a new Redis connection: about a third
+of the CPU time of a cached read (docs/benchmarks.md). Here the backend objects still come and go
+per context, but they all use the same client, whose pool is thread-safe and keeps its connections.
+That client also keeps its `redis.Redis` objects (thread-safe too) instead of building one per call.
+"""
+
+import threading
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from django.utils.functional import cached_property
+
+
+class RedisCacheClient(DjangoRedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._redis: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._redis.get(index)
+        if client is None:
+            client = self._redis[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
+_clients: dict[tuple[Any, ...], RedisCacheClient] = {}
+_clients_lock = threading.Lock()
+
+
+class RedisCache(DjangoRedisCache):
+    @cached_property
+    def _cache(self) -> RedisCacheClient:
+        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = RedisCacheClient(self._servers, **self._options)
+            return client

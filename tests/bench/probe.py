@@ -1,0 +1,250 @@
+"""
+The benchmark's in-process helpers, run inside Django with the same settings as the server:
+
+    python -m tests.bench.probe prepare  > prepare.json   # bench users, tokens and slugs
+    python -m tests.bench.probe queries CASES < prepare.json  # SQL queries and cache calls per request
+
+`prepare` adds what the load needs to a seeded database and prints it as JSON: a reader who follows
+20 prolific authors (the feed), a writer (POST /articles), two "fans" (favorite/unfavorite, one per
+wrk thread), the slugs to read and to favorite, and a JWT for each user.
+
+`queries` sends each case's request twice through Django's test client (full middleware stack, no
+network) and reports the second, warm one: the SQL queries it ran (CaptureQueriesContext) and the
+calls it made to the cache backend. Run from the repository root with PYTHONPATH=backend.
+"""
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
+django.setup()
+
+from django.core.cache import caches  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from apps.articles.models import Article, Favorite  # noqa: E402
+from apps.profiles.models import Follow  # noqa: E402
+from apps.users.models import User  # noqa: E402
+from apps.users.services import user_issue_token  # noqa: E402
+
+FOLLOWED_AUTHORS = 20
+DETAIL_SLUGS = 200
+FAVORITE_SLUGS = 2000  # per run; each wrk thread favorites then unfavorites them in turn
+# Issue #5: publishing latency with 1 and with 10,000 followers.
+PUBLISHER_FOLLOWERS = (1, 10_000)
+API = "/api/v1"
+
+# ------------------------------------------------------------------------------
+# prepare
+# ------------------------------------------------------------------------------
+
+
+def bench_user(name: str) -> User:
+    user = User.objects.filter(username=name).first()
+    if user is None:
+        user = User(username=name, email=f"{name}@bench.invalid")
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def random_slugs(count: int, *, exclude_favorited_by: list[User] | None = None) -> list[str]:
+    """`count` slugs spread over the whole table (a random sample, not the newest page)."""
+    total = Article.objects.count()
+    # TABLESAMPLE keeps this fast on a million rows; fall back to ORDER BY random() on small tables.
+    with connection.cursor() as cursor:
+        if total > 50_000:
+            percent = min(100.0, 100.0 * count * 4 / total)
+            cursor.execute(
+                f"SELECT id, slug FROM {Article._meta.db_table} TABLESAMPLE SYSTEM (%s) ORDER BY random() LIMIT %s",
+                [percent, count * 2],
+            )
+        else:
+            cursor.execute(f"SELECT id, slug FROM {Article._meta.db_table} ORDER BY random() LIMIT %s", [count * 2])
+        rows = cursor.fetchall()
+    if exclude_favorited_by:
+        taken = set(
+            Favorite.objects.filter(user__in=exclude_favorited_by, article_id__in=[r[0] for r in rows]).values_list(
+                "article_id", flat=True
+            )
+        )
+        rows = [row for row in rows if row[0] not in taken]
+    return [slug for _, slug in rows[:count]]
+
+
+def publisher(followers: int) -> User:
+    """
+    A bench author followed by `followers` seeded users (fewer if the data set has fewer), with
+    no articles left from an earlier run: publishing as them measures the cost of the fan-out.
+    """
+    author = bench_user(f"bench-author-{followers}")
+    Article.objects.filter(author=author).delete()
+    if author.follower_links.count() != followers:
+        author.follower_links.all().delete()
+        users = User.objects.exclude(username__startswith="bench-").order_by("id").values_list("id", flat=True)
+        Follow.objects.bulk_create(
+            [Follow(follower_id=user_id, followee=author) for user_id in users[:followers]], batch_size=2000
+        )
+    return author
+
+
+def prepare() -> dict[str, Any]:
+    reader, writer = bench_user("bench-reader"), bench_user("bench-writer")
+    fans = [bench_user("bench-fan-1"), bench_user("bench-fan-2")]
+    # Undo earlier runs' writes, so that a reused database keeps its size: their articles and the
+    # fans' favorites (with the counts they moved).
+    Article.objects.filter(author=writer).delete()
+    for fan in fans:
+        Article.objects.filter(favorites__user=fan).update(favorites_count=F("favorites_count") - 1)
+        Favorite.objects.filter(user=fan).delete()
+    # The reader follows the most prolific authors among the newest 5,000 articles: a full feed.
+    recent = Article.objects.order_by("-created_at", "-id").values("author_id")[:5000]
+    authors = (
+        User.objects.filter(id__in=recent)
+        .exclude(username__startswith="bench-")
+        .annotate(n=Count("articles"))
+        .order_by("-n", "id")
+        .values_list("id", flat=True)[:FOLLOWED_AUTHORS]
+    )
+    Follow.objects.bulk_create(
+        [Follow(follower=reader, followee_id=author_id) for author_id in authors], ignore_conflicts=True
+    )
+    publishers = {str(count): publisher(count) for count in PUBLISHER_FOLLOWERS}  # before sampling slugs
+    favorite_slugs = random_slugs(2 * FAVORITE_SLUGS, exclude_favorited_by=fans)
+    half = len(favorite_slugs) // 2
+    return {
+        "articles": Article.objects.count(),
+        "users": User.objects.count(),
+        "follows_of_reader": Follow.objects.filter(follower=reader).count(),
+        "feed_articles": Article.objects.filter(author__follower_links__follower=reader).count(),
+        "tokens": {
+            "reader": user_issue_token(user=reader),
+            "writer": user_issue_token(user=writer),
+            "fans": [user_issue_token(user=fan) for fan in fans],
+            "publishers": {count: user_issue_token(user=user) for count, user in publishers.items()},
+        },
+        "publisher_followers": {count: user.follower_links.count() for count, user in publishers.items()},
+        "detail_slugs": random_slugs(DETAIL_SLUGS),
+        # Disjoint halves: one for the warm-up run, one for the measured run, so that both start
+        # from "not favorited" and every request does real work.
+        "favorite_slugs_warmup": favorite_slugs[:half],
+        "favorite_slugs": favorite_slugs[half:],
+    }
+
+
+# ------------------------------------------------------------------------------
+# queries
+# ------------------------------------------------------------------------------
+
+
+@contextmanager
+def counting_cache_calls() -> Iterator[Counter[str]]:
+    """Counts the calls made to the default cache backend (each is one round trip to Redis)."""
+    backend = caches["default"]
+    calls: Counter[str] = Counter()
+    names = ("get", "get_many", "set", "set_many", "add", "incr", "decr", "delete", "delete_many", "has_key")
+    originals = {name: getattr(backend, name) for name in names}
+
+    def wrap(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return call
+
+    for name, original in originals.items():
+        setattr(backend, name, wrap(name, original))
+    try:
+        yield calls
+    finally:
+        for name in names:
+            delattr(backend, name)
+
+
+def case_requests(data: dict[str, Any]) -> dict[str, Callable[[Client, int], Any]]:
+    """Each case's request; `n` makes the POST bodies unique."""
+    reader = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['reader']}"}
+    writer = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['writer']}"}
+    fan = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['fans'][0]}"}
+    slug = data["detail_slugs"][0]
+    favorite_slug = data["detail_slugs"][1]
+
+    def post_article(client: Client, n: int) -> Any:
+        body = {"article": {"title": f"probe {time.time_ns()} {n}", "description": "d", "body": "b", "tagList": ["x"]}}
+        return client.post(f"{API}/articles", json.dumps(body), content_type="application/json", **writer)
+
+    def favorite(client: Client, n: int) -> Any:
+        return client.post(f"{API}/articles/{favorite_slug}/favorite", **fan)
+
+    def unfavorite(client: Client, n: int) -> Any:
+        return client.delete(f"{API}/articles/{favorite_slug}/favorite", **fan)
+
+    return {
+        "c": lambda client, n: client.get(f"{API}/articles?limit=20"),
+        "d": lambda client, n: client.get(f"{API}/articles?limit=20"),
+        "e": lambda client, n: client.get(f"{API}/articles/feed?limit=20", **reader),
+        "f": lambda client, n: client.get(f"{API}/articles/{slug}"),
+        "g_post": post_article,
+        "g_favorite": favorite,
+        "g_unfavorite": unfavorite,
+    }
+
+
+# Requests run outside the capture, before the warm request and before the measured one, so that
+# each favorite and unfavorite changes something; the article ends up as it started (not favorited).
+SETUP = {"g_unfavorite": "g_favorite"}
+TEARDOWN = {"g_favorite": "g_unfavorite"}
+
+
+def queries(cases: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    client = Client(HTTP_HOST="127.0.0.1")
+    requests = case_requests(data)
+    result = {}
+    for case in cases:
+        setup, teardown = requests.get(SETUP.get(case, "")), requests.get(TEARDOWN.get(case, ""))
+        for n in (0, 1):  # 0 warms the cache and the connection; 1 is measured
+            if setup:
+                setup(client, n)
+            if n == 0:
+                requests[case](client, n)
+            else:
+                with CaptureQueriesContext(connection) as captured, counting_cache_calls() as calls:
+                    response = requests[case](client, n)
+                # Read now: the log is cleared by the next request (captured_queries is lazy).
+                sql = [query["sql"] for query in captured.captured_queries]
+            if teardown:
+                teardown(client, n)
+        result[case] = {
+            "status": response.status_code,
+            "queries": len(sql),
+            "sql": sql,
+            "cache_calls": sum(calls.values()),
+            "cache_detail": dict(calls),
+            "bytes": len(response.content),
+        }
+    return result
+
+
+def main() -> None:
+    command = sys.argv[1]
+    if command == "prepare":
+        json.dump(prepare(), sys.stdout)
+    elif command == "queries":
+        json.dump(queries(sys.argv[2].split(","), json.load(sys.stdin)), sys.stdout)
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main()
