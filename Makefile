@@ -20,7 +20,7 @@ FRONTEND := frontend
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
 	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
-	bench bench-small bench-pool
+	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest drills drills-short
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,15 @@ schema-check: schema ## Fail when the committed openapi.yaml differs from the co
 conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) twice on a fresh DB (SQLite, or PostgreSQL via DATABASE_URL)
 	bash tests/conformance/run.sh
 
+fuzz: install ## Fuzz every API operation from openapi.yaml with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
+	bash tests/fuzz/run.sh
+
+deploy-check: install ## Validate Dockerfile, compose.yaml and docs/deploy.md statically: hadolint, compose config, tests/deploy (no Docker daemon)
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq docker-compose; }
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
+
 # ---- The single-page app (frontend/) ---------------------------------------------------------
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && $(NPM) ci
@@ -117,6 +126,20 @@ bench-serving: install ## Measure WSGI vs ASGI under uvicorn on our own endpoint
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
 	$(MANAGE) seed $(ARGS)
 
+# Issue #4's large data set. Comments keep the seed's default (2 per article: 2,000,000).
+SEED_LARGE_SIZES := --users 100000 --articles 1000000 --favorites 2000000 --follows 1000000 --tags 50
+
+seed-large: install .env ## Issue #4's large set into DATABASE_URL (PostgreSQL only): 100k users, 1M articles, 2M favorites, 1M follows (~10 min)
+	@# Django, not the shell, says which database it is (DATABASE_URL may come from .env); checked before migrating.
+	@$(MANAGE) shell --verbosity 0 -c "import sys; from django.db import connection; \
+		sys.exit(None if connection.vendor == 'postgresql' else \
+		'make seed-large needs PostgreSQL (the set is several GB): set DATABASE_URL=postgres://..., not ' + connection.vendor)"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed $(SEED_LARGE_SIZES) $(ARGS)
+
+queries: install .env ## EXPLAIN (ANALYZE, BUFFERS) every read endpoint's SQL on DATABASE_URL (PostgreSQL, read-only); writes docs/queries.md
+	$(MANAGE) explain_queries $(ARGS)
+
 # ---- Background work (docs/tasks.md): each needs CELERY_BROKER_URL ------------------------------
 worker: migrate ## Celery worker on every queue (default, fanout, email); CONCURRENCY=n processes
 	cd backend && ../$(BIN)/celery -A config worker --loglevel INFO $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
@@ -129,6 +152,31 @@ relay: migrate ## The outbox relay: publishes pending tasks, retrying while the 
 
 tasks-status: install .env ## Outbox backlog and queue lengths
 	$(MANAGE) tasks_status
+
+# ---- The cluster on loopback (docs/reliability.md): nginx, N app instances, workers, replica, Redis --
+CLUSTER_PORT ?= 8080
+LOADTEST_USERS ?= 200
+LOADTEST_TIME ?= 60s
+
+cluster: install client-install ## Start nginx + CLUSTER_APPS (3) app instances + Celery + replica + Redis on 127.0.0.1:$(CLUSTER_PORT)
+	@command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx; }
+	$(MAKE) --no-print-directory spa HOST=127.0.0.1 PORT=$(CLUSTER_PORT)
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py up
+
+cluster-down: ## Stop every part of the cluster (SIGTERM first, graceful); idempotent
+	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/cluster.py down; else echo "no .venv: nothing runs"; fi
+
+cluster-status: install ## Each part of the cluster: pid, port, up, ready
+	$(BIN)/python deploy/cluster.py status
+
+loadtest: install ## Locust, LOADTEST_USERS (200) for LOADTEST_TIME (60s) through the cluster's balancer; writes docs/reliability.md
+	$(BIN)/python tests/load/run.py --users $(LOADTEST_USERS) --time $(LOADTEST_TIME)
+
+drills: install ## Fault drills under load against the running cluster; writes docs/reliability.md
+	$(BIN)/python tests/drills/run.py --write-docs
+
+drills-short: install ## The same drills, a few seconds each (CI)
+	$(BIN)/python tests/drills/run.py --short
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

@@ -1,5 +1,7 @@
 """
 The permission matrix of every write (and signed-in-only) endpoint: anonymous, another user, owner.
+Anonymous callers get 401 everywhere; another user gets 403 where ownership applies (404 for
+notifications, which others may not even know exist); the owner gets the 2xx.
 
 Also the order of the checks the RealWorld suite relies on: authentication (401), then existence
 (404), then ownership (403), then the request body (415/422).
@@ -12,6 +14,7 @@ import pytest
 
 from apps.articles.models import Article
 from apps.comments.models import Comment
+from apps.notifications.models import Notification, NotificationKind
 from apps.users.models import User
 from tests.client import APIClient
 from tests.conftest import client_for
@@ -32,6 +35,7 @@ class Endpoint:
     other_status: int = 200  # what another signed-in user gets
     owner_status: int = 200  # what the owner of the resource gets
     owned: str | None = None  # the resource only its author may change (403 for others)
+    hidden: str | None = None  # the resource others cannot even see (404 for others, as if missing)
     # Unknown resources: (URL kwargs to override, the error key of the 404).
     missing: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
@@ -53,6 +57,11 @@ URL_PARAMS = {
     "articles:favorite": ("slug",),
     "comments:list": ("slug",),
     "comments:detail": ("slug", "comment_id"),
+    "notifications:list": (),
+    "notifications:unread-count": (),
+    "notifications:read-all": (),
+    "notifications:preferences": (),
+    "notifications:read": ("notification_id",),
 }
 ARTICLE_MISSING = [({"slug": MISSING_SLUG}, "article")]
 
@@ -101,6 +110,21 @@ ENDPOINTS = {
         owned="comment",
         missing=[({"slug": MISSING_SLUG}, "article"), ({"comment_id": MISSING_ID}, "comment")],
     ),
+    # Notifications are private to their recipient (the owner here).
+    "GET /notifications": Endpoint("get", "notifications:list"),
+    "GET /notifications/unread-count": Endpoint("get", "notifications:unread-count"),
+    "POST /notifications/read": Endpoint("post", "notifications:read-all"),
+    "GET /notifications/preferences": Endpoint("get", "notifications:preferences"),
+    "PUT /notifications/preferences": Endpoint(
+        "put", "notifications:preferences", {"preferences": {"emailNotifications": True}}
+    ),
+    "POST /notifications/{id}/read": Endpoint(
+        "post",
+        "notifications:read",
+        other_status=404,
+        hidden="notification",
+        missing=[({"notification_id": MISSING_ID}, "notification")],
+    ),
 }
 WITH_RESOURCE = {name: e for name, e in ENDPOINTS.items() if e.missing}
 WITH_BODY = {name: e for name, e in ENDPOINTS.items() if e.body is not None}
@@ -118,21 +142,34 @@ class Scene:
     other: User
     article: Article
     comment: Comment
+    notification: Notification
 
     @property
     def url_kwargs(self) -> dict[str, Any]:
-        return {"username": self.owner.username, "slug": self.article.slug, "comment_id": self.comment.pk}
+        return {
+            "username": self.owner.username,
+            "slug": self.article.slug,
+            "comment_id": self.comment.pk,
+            "notification_id": self.notification.pk,
+        }
 
     def snapshot(self) -> tuple[list[dict[str, Any]], ...]:
-        return tuple(list(model.objects.order_by("pk").values()) for model in (User, Article, Comment))
+        return tuple(list(model.objects.order_by("pk").values()) for model in (User, Article, Comment, Notification))
 
 
 @pytest.fixture
 def scene() -> Scene:
-    owner = UserFactory()
+    owner, other = UserFactory(), UserFactory()
     article = ArticleFactory(author=owner)
+    notification = Notification.objects.create(
+        recipient=owner, kind=NotificationKind.ARTICLE_FAVORITED, source="scene", actor=other, article=article
+    )
     return Scene(
-        owner=owner, other=UserFactory(), article=article, comment=CommentFactory(article=article, author=owner)
+        owner=owner,
+        other=other,
+        article=article,
+        comment=CommentFactory(article=article, author=owner),
+        notification=notification,
     )
 
 
@@ -159,6 +196,9 @@ def test_endpoint_answers_another_user(scene, endpoint):
     assert response.status_code == endpoint.other_status, response.content
     if endpoint.owned:
         assert_error(response, 403, endpoint.owned, "forbidden")
+    if endpoint.hidden:
+        assert_error(response, 404, endpoint.hidden, "not found")
+    if endpoint.owned or endpoint.hidden:
         assert scene.snapshot() == before
 
 

@@ -83,13 +83,14 @@ class ListEndpoint:
 
 # With a cold cache. Articles: the page (author joined), the tags prefetch and the count; signed in,
 # also the token's user and the viewer's flags (favorited ids, followed ids) laid over the page.
+# Tags: the ranked tags, then the unranked ones with their counts (tags.selectors.tag_list_popular).
 ENDPOINTS = {
     "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=3, signed_in_queries=6),
     "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=6),
     "GET /articles/{slug}/comments": ListEndpoint(
         "comments:list", "comments", anonymous_queries=2, signed_in_queries=4, paged=False
     ),
-    "GET /tags": ListEndpoint("tags:list", "tags", anonymous_queries=1, signed_in_queries=2, paged=False),
+    "GET /tags": ListEndpoint("tags:list", "tags", anonymous_queries=2, signed_in_queries=3, paged=False),
 }
 CASES = [
     pytest.param(endpoint, signed_in, id=f"{name}-{'signed-in' if signed_in else 'anonymous'}")

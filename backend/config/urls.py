@@ -8,6 +8,7 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core.converters import IdConverter, PathSegmentConverter
+from apps.observability.views import metrics_view
 
 register_converter(IdConverter, "id")
 register_converter(PathSegmentConverter, "segment")
@@ -28,6 +29,9 @@ api_patterns = [
 urlpatterns = [
     re_path(r"^api/(?P<version>v[0-9]+)/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    # Outside /api: probes for the balancer, metrics for Prometheus (internal only).
+    path("", include("apps.health.urls")),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -7,6 +7,7 @@ from apps.articles.selectors import (
     article_get_for_author,
     article_get_plain,
     article_list,
+    article_list_count,
     favorited_ids,
 )
 from apps.articles.services import article_favorite
@@ -23,6 +24,30 @@ def test_article_list_filters_combine():
     ArticleFactory(tags=["dragons"])
 
     assert list(article_list(filters={"tag": "dragons", "author": "jake"})) == [match]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"tag": "dragons"},
+        {"tag": "nobody-uses-it"},
+        {"author": "jake"},
+        {"author": "nobody"},
+        {"favorited": "jake"},
+        {"tag": "dragons", "author": "jake"},
+        {"tag": "dragons", "favorited": "jake"},
+    ],
+)
+def test_article_list_count_equals_the_lists_length(filters):
+    jake = UserFactory(username="jake")
+    for tags in (["dragons", "training"], ["dragons"], [], ["training"]):
+        article = ArticleFactory(author=jake, tags=tags)
+        article_favorite(user=jake, article=article)
+    ArticleFactory(tags=["dragons", "other"])
+    filters = {"tag": None, "author": None, "favorited": None, **filters}
+
+    assert article_list_count(filters=filters) == len(article_list(filters=filters))
 
 
 def test_article_list_filters_by_favoriting_user():

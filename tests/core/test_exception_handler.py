@@ -58,7 +58,7 @@ def test_application_errors_become_their_status_and_field(exc, status_code, erro
             415,
             {"request": ['Unsupported media type "text/plain" in request.']},
         ),
-        (exceptions.Throttled(wait=3), 429, {"request": ["Request was throttled. Expected available in 3 seconds."]}),
+        (exceptions.Throttled(wait=2.2), 429, {"throttle": ["Too many requests; retry in 3 seconds."]}),
     ],
 )
 def test_framework_errors_use_the_one_envelope(exc, status_code, errors):

@@ -98,8 +98,8 @@ def test_publishing_notifies_every_follower_exactly_once(start_worker):
     assert worker.count(FANOUT, "succeeded") == 1
     assert worker.count(CHUNK, "succeeded") == 6
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
-    # The worker's log lines carry the id of the request that published the article.
-    assert "[req-fanout-1]" in worker.log_text()
+    # The worker's log lines (JSON, as in production) carry the id of the request that published the article.
+    assert '"request_id": "req-fanout-1"' in worker.log_text()
 
 
 # ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.articles.models import Article
+from apps.core.fields import StrictCharField
 from apps.core.serializers import PaginationParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 from apps.tags.serializers import TagListField
@@ -12,15 +13,18 @@ from apps.tags.serializers import TagListField
 # Requests
 # ------------------------------------------------------------------------------
 class ArticleFilterSerializer(PaginationParamsSerializer):
-    tag = serializers.CharField(required=False, help_text="Only articles with this tag.")
-    author = serializers.CharField(required=False, help_text="Only articles by this username.")
-    favorited = serializers.CharField(required=False, help_text="Only articles favorited by this username.")
+    # An empty value (`?tag=`) filters nothing, as when the parameter is absent.
+    tag = serializers.CharField(required=False, allow_blank=True, help_text="Only articles with this tag.")
+    author = serializers.CharField(required=False, allow_blank=True, help_text="Only articles by this username.")
+    favorited = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only articles favorited by this username."
+    )
 
 
 class ArticleCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=255)
-    description = serializers.CharField()
-    body = serializers.CharField()
+    title = StrictCharField(max_length=255)
+    description = StrictCharField()
+    body = StrictCharField()
     tagList = TagListField(required=False, source="tag_list")
 
 
@@ -31,9 +35,9 @@ class ArticleCreateBodySerializer(serializers.Serializer):
 class ArticleUpdateSerializer(serializers.Serializer):
     """Every field is optional; only those sent change. `tagList: []` clears the tags."""
 
-    title = serializers.CharField(max_length=255, required=False)
-    description = serializers.CharField(required=False)
-    body = serializers.CharField(required=False)
+    title = StrictCharField(max_length=255, required=False)
+    description = StrictCharField(required=False)
+    body = StrictCharField(required=False)
     tagList = TagListField(required=False, source="tag_list")
 
 

@@ -29,6 +29,7 @@ from apps.articles.services import (
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
+from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
 from apps.profiles.selectors import Viewer
 
@@ -73,10 +74,18 @@ class ArticleListApi(ApiView):
     @extend_schema(
         operation_id="articles_create",
         summary="Publish an article",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ArticleCreateBodySerializer,
-        responses={201: ArticleResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        responses={
+            201: ArticleResponseSerializer,
+            401: ErrorSerializer,
+            409: ErrorSerializer,
+            422: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         tags=["articles"],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = ArticleCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)

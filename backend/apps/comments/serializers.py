@@ -3,12 +3,13 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.comments.models import Comment
+from apps.core.fields import StrictCharField
 from apps.core.serializers import datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = StrictCharField()
 
 
 class CommentCreateBodySerializer(serializers.Serializer):

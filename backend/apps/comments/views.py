@@ -16,6 +16,7 @@ from apps.comments.services import comment_create, comment_delete
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
+from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
 
 
@@ -41,10 +42,19 @@ class CommentListApi(ApiView):
     @extend_schema(
         operation_id="comments_create",
         summary="Comment on an article",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=CommentCreateBodySerializer,
-        responses={201: CommentResponseSerializer, 401: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer},
+        responses={
+            201: CommentResponseSerializer,
+            401: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+            422: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         tags=["comments"],
     )
+    @idempotent
     def post(self, request: Request, slug: str) -> Response:
         article = article_get_plain(slug=slug)
         data = CommentCreateBodySerializer(data=request.data)

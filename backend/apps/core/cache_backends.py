@@ -8,6 +8,8 @@ pool and opened, handshook (HELLO, CLIENT SETINFO) and dropped a new Redis conne
 of the CPU time of a cached read (docs/benchmarks.md). Here the backend objects still come and go
 per context, but they all use the same client, whose pool is thread-safe and keeps its connections.
 That client also keeps its `redis.Redis` objects (thread-safe too) instead of building one per call.
+
+Every operation is timed for Prometheus (apps.observability): `conduit_cache_operation_duration_seconds`.
 """
 
 import threading
@@ -16,6 +18,23 @@ from typing import Any
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from django.utils.functional import cached_property
+
+from apps.observability.instrumentation import cache_operation_timer
+
+# The backend methods that talk to Redis; composite ones (get_or_set...) are measured through these.
+TIMED_OPERATIONS = (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+)
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -44,3 +63,16 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _clients[key] = RedisCacheClient(self._servers, **self._options)
             return client
+
+
+def _timed(operation: str) -> Any:
+    def method(self: "RedisCache", *args: Any, **kwargs: Any) -> Any:
+        with cache_operation_timer(operation):
+            return getattr(DjangoRedisCache, operation)(self, *args, **kwargs)
+
+    method.__name__ = operation
+    return method
+
+
+for _operation in TIMED_OPERATIONS:
+    setattr(RedisCache, _operation, _timed(_operation))

@@ -50,17 +50,32 @@ def reset_cache_breaker() -> None:
 
 def _call(operation: str, *args: Any, default: Any) -> Any:
     """Runs one cache operation; on any backend error trips the breaker and returns `default`."""
-    global _cache_down_until
     if not cache_available():
         return default
     try:
         return getattr(cache, operation)(*args)
     except Exception as exc:  # any backend failure: the database remains the source of truth
-        _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER_SECONDS
-        logger.warning(
-            "cache unavailable (%s: %s); using the database for %ss", type(exc).__name__, exc, CACHE_RETRY_AFTER_SECONDS
-        )
+        trip_cache_breaker(exc)
         return default
+
+
+def trip_cache_breaker(exc: Exception) -> None:
+    """Records a cache failure: every cache user skips the cache for CACHE_RETRY_AFTER_SECONDS."""
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER_SECONDS
+    logger.warning(
+        "cache unavailable (%s: %s); using the database for %ss", type(exc).__name__, exc, CACHE_RETRY_AFTER_SECONDS
+    )
+
+
+def cache_get(key: str) -> Any:
+    """The value at `key`; None when it is missing or the cache is down."""
+    return _call("get", key, default=None)
+
+
+def cache_set(key: str, value: Any, ttl: int) -> None:
+    """Stores `value` at `key` for `ttl` seconds, unless the cache is down."""
+    _call("set", key, value, ttl, default=None)
 
 
 def generations_get(keys: Iterable[str]) -> Versions | None:
@@ -149,3 +164,8 @@ def key_part(value: str) -> str:
 def recent_write_cache_key(user_id: object) -> str:
     """Read-your-writes marker (apps.core.db_router): set for a while after a user's successful write."""
     return f"core:recent_write:{user_id}"
+
+
+def throttle_cache_key(scope: str, ident: str) -> str:
+    """A rate limit's window of recent requests (apps.core.throttling): per scope and user, address or e-mail."""
+    return f"core:throttle:{scope}:{key_part(ident)}"

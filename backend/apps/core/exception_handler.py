@@ -3,10 +3,12 @@ The one exception handler: every error of every route leaves as `{"errors": {fie
 
 Status codes and messages follow the RealWorld contract: 422 for invalid input (with "can't be
 blank" for missing, blank or null fields), 401 for a missing or bad token, 403/404/409 from the
-application errors that services raise.
+application errors that services raise, 429 `throttle` "Too many requests; retry in N seconds."
+(with Retry-After) from the rate limits.
 """
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -47,7 +49,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+            response["Retry-After"] = str(math.ceil(exc.wait))  # type: ignore[attr-defined]
     return response
 
 
@@ -68,6 +70,10 @@ def _describe(exc: Exception) -> tuple[int | None, Errors]:
         return status.HTTP_404_NOT_FOUND, {"resource": ["not found"]}
     if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
         return status.HTTP_403_FORBIDDEN, {"permission": ["forbidden"]}
+    if isinstance(exc, exceptions.Throttled):
+        wait: float | None = getattr(exc, "wait", None)
+        retry = f"retry in {math.ceil(wait)} seconds" if wait is not None else "retry later"
+        return exc.status_code, {"throttle": [f"Too many requests; {retry}."]}
     if isinstance(exc, exceptions.MethodNotAllowed):
         return exc.status_code, {"method": [str(exc.detail)]}
     if isinstance(exc, exceptions.APIException):

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.caching import Versions, generations_get, versions_tag
+from apps.core.response_cache import response_store
 
 _SAFE_METHODS = ("GET", "HEAD")
 
@@ -48,6 +49,9 @@ def conditional_get(
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
     else:
         response = render({key: versions[key] for key in keys})
+        if not request.user.is_authenticated:
+            # Kept whole for the next anonymous reader of this path (apps.core.response_cache).
+            response.add_post_render_callback(lambda rendered: response_store(request, rendered, versions))
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -58,6 +58,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
+        # Also on the request: Django logs a 4xx/5xx (django.request) after this middleware has returned.
+        request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_set(request_id)
         try:
             response = self.get_response(request)
@@ -72,5 +74,6 @@ class RequestIdLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_get() or "-"
+            request = getattr(record, "request", None)
+            record.request_id = request_id_get() or getattr(request, "request_id", None) or "-"
         return True

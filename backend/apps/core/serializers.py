@@ -29,13 +29,16 @@ class PaginationParamsSerializer(serializers.Serializer):
 
     cursor = serializers.CharField(
         required=False,
-        help_text="Keyset pagination: the `nextCursor` of the previous page (instead of `offset`).",
+        allow_blank=True,
+        help_text="Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none.",
     )
 
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)
 
-    def validate_cursor(self, value: str) -> Cursor:
+    def validate_cursor(self, value: str) -> Cursor | None:
+        if not value:
+            return None
         try:
             return cursor_decode(value)
         except ValueError:

@@ -3,6 +3,7 @@ import binascii
 
 from rest_framework import serializers
 
+from apps.core.fields import StrictBooleanField
 from apps.notifications.models import NotificationKind
 
 
@@ -21,13 +22,18 @@ class NotificationListParamsSerializer(serializers.Serializer):
 
     limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
     cursor = serializers.CharField(
-        required=False, max_length=64, help_text="The `nextCursor` of the previous page; omit it for the first page."
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The `nextCursor` of the previous page; omit it (or leave it empty) for the first page.",
     )
 
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)
 
-    def validate_cursor(self, value: str) -> int:
+    def validate_cursor(self, value: str) -> int | None:
+        if not value:
+            return None
         try:
             decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -38,7 +44,7 @@ class NotificationListParamsSerializer(serializers.Serializer):
 
 
 class NotificationPreferencesSerializer(serializers.Serializer):
-    emailNotifications = serializers.BooleanField(
+    emailNotifications = StrictBooleanField(
         source="email_notifications",
         help_text="E-mail me my notifications (new articles of the authors I follow, comments and favorites "
         "on my articles). Off by default.",

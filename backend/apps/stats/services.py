@@ -95,11 +95,14 @@ def tag_popularity_recompute(*, now: datetime | None = None) -> int:
     return len(scored)
 
 
-def article_favorites_count_reconcile(*, batch_size: int = RECONCILE_BATCH_SIZE) -> list[dict[str, Any]]:
+def article_favorites_count_reconcile(
+    *, fix: bool = True, batch_size: int = RECONCILE_BATCH_SIZE
+) -> list[dict[str, Any]]:
     """
     Compares every Article.favorites_count with its Favorite rows, in batches of ids; fixes each
-    drifted article (in one UPDATE computing the count, safe against concurrent favorites) and logs
-    the drift as a warning. Returns the drifted articles: slug, stored and actual counts.
+    drifted article (in one UPDATE computing the count, safe against concurrent favorites) unless
+    `fix` is false, and logs the drift as a warning. Returns the drifted articles: slug, stored and
+    actual counts (as read before any fix).
     """
     drifted: list[dict[str, Any]] = []
     last_id = 0
@@ -115,14 +118,16 @@ def article_favorites_count_reconcile(*, batch_size: int = RECONCILE_BATCH_SIZE)
             .values("pk", "slug", "favorites_count", "actual")
         )
         for row in rows:
-            with transaction.atomic():
-                Article.objects.filter(pk=row["pk"]).update(favorites_count=_favorites_count())
-                transaction.on_commit(partial(invalidate_article, row["slug"]))
+            if fix:
+                with transaction.atomic():
+                    Article.objects.filter(pk=row["pk"]).update(favorites_count=_favorites_count())
+                    transaction.on_commit(partial(invalidate_article, row["slug"]))
             drifted.append({"slug": row["slug"], "stored": row["favorites_count"], "actual": row["actual"]})
     if drifted:
         logger.warning(
-            "favorites_count drifted on %s article(s), fixed: %s",
+            "favorites_count drifted on %s article(s), %s: %s",
             len(drifted),
+            "fixed" if fix else "not fixed",
             ", ".join(f"{d['slug']} ({d['stored']} -> {d['actual']})" for d in drifted[:20]),
         )
     return drifted

@@ -2,6 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField
 from apps.tags.models import TAG_MAX_LENGTH
 
 
@@ -16,7 +17,7 @@ class TagListField(serializers.ListField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            child=serializers.CharField(max_length=TAG_MAX_LENGTH, allow_blank=True),
+            child=StrictCharField(max_length=TAG_MAX_LENGTH, allow_blank=True),
             max_length=self.MAX_TAGS,
             **kwargs,
         )

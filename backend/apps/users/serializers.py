@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField, StrictEmailField
 from apps.users.models import User
 from apps.users.services import user_issue_token
 
@@ -13,11 +14,11 @@ username_validator = RegexValidator(r"^[\w.-]+\Z", "may contain only letters, di
 
 
 def username_field(**kwargs: object) -> serializers.CharField:
-    return serializers.CharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], **kwargs)
+    return StrictCharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], **kwargs)
 
 
 def password_field(**kwargs: object) -> serializers.CharField:
-    return serializers.CharField(
+    return StrictCharField(
         min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False, **kwargs
     )
 
@@ -27,7 +28,7 @@ def password_field(**kwargs: object) -> serializers.CharField:
 # ------------------------------------------------------------------------------
 class UserRegistrationSerializer(serializers.Serializer):
     username = username_field()
-    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
     password = password_field()
 
 
@@ -36,8 +37,8 @@ class UserRegistrationBodySerializer(serializers.Serializer):
 
 
 class UserLoginSerializer(serializers.Serializer):
-    email = serializers.CharField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    email = StrictCharField()
+    password = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class UserLoginBodySerializer(serializers.Serializer):
@@ -47,11 +48,11 @@ class UserLoginBodySerializer(serializers.Serializer):
 class UserUpdateSerializer(serializers.Serializer):
     """Every field is optional; only those sent change. `""` or null clears bio and image."""
 
-    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH, required=False)
+    email = StrictEmailField(max_length=EMAIL_MAX_LENGTH, required=False)
     username = username_field(required=False)
     password = password_field(required=False)
-    bio = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    image = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    bio = StrictCharField(required=False, allow_blank=True, allow_null=True)
+    image = StrictCharField(required=False, allow_blank=True, allow_null=True)
 
 
 class UserUpdateBodySerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from apps.core.exceptions import AuthenticationError, ConflictError
 from apps.notifications.services import notify_user_registered
 from apps.profiles.caching import invalidate_profiles
 from apps.users.models import User
-from apps.users.selectors import user_email_taken, user_username_taken
+from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
 
 
 def user_issue_token(*, user: User) -> str:
@@ -31,7 +31,7 @@ def user_register(*, username: str, email: str, password: str) -> User:
 
 def user_login(*, email: str, password: str) -> User:
     """The active user with this e-mail (any case) and password; AuthenticationError otherwise."""
-    user = User.objects.filter(email__iexact=email).first()
+    user = user_list_by_email(email=email).first()
     if user is None:
         # Hash anyway, so that response time does not tell which e-mails have accounts.
         User().set_password(password)

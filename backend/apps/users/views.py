@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -5,7 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.serializers import ErrorSerializer
+from apps.core.throttling import LoginFailureAccountThrottle, LoginFailureIpThrottle, SignupIpThrottle
 from apps.core.views import ApiView
+from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.users.models import User
 from apps.users.serializers import (
     UserLoginBodySerializer,
@@ -23,15 +27,18 @@ def user_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Respo
 class UserRegistrationApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [SignupIpThrottle]
 
     @extend_schema(
         operation_id="users_register",
         summary="Register a new user",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=UserRegistrationBodySerializer,
-        responses={201: UserResponseSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        responses={201: UserResponseSerializer, 409: ErrorSerializer, 422: ErrorSerializer, 429: ErrorSerializer},
         tags=["users"],
         auth=[],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = UserRegistrationBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -42,12 +49,14 @@ class UserRegistrationApi(ApiView):
 class UserLoginApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Brute force: only failed attempts count, per address and per account (recorded below).
+    throttle_classes = [LoginFailureIpThrottle, LoginFailureAccountThrottle]
 
     @extend_schema(
         operation_id="users_login",
         summary="Sign in with e-mail and password",
         request=UserLoginBodySerializer,
-        responses={200: UserResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer},
+        responses={200: UserResponseSerializer, 401: ErrorSerializer, 422: ErrorSerializer, 429: ErrorSerializer},
         tags=["users"],
         auth=[],
     )
@@ -55,6 +64,12 @@ class UserLoginApi(ApiView):
         data = UserLoginBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return user_response(user_login(**data.validated_data["user"]))
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+            for throttle in self.get_throttles():
+                throttle.record_failure(request, self)
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class CurrentUserApi(ApiView):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
@@ -69,21 +70,30 @@ INSTALLED_APPS = [
     "apps.outbox",
     "apps.notifications",
     "apps.stats",
+    "apps.idempotency",
+    "apps.health",
+    "apps.observability",
 ]
 
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
+    # Inside the request id (its log line carries it), around everything else (it times it all).
+    "apps.observability.middleware.AccessLogMiddleware",
+    "apps.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.http_caching.CacheHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "apps.core.middleware.UnversionedApiMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous reads whose data is unchanged are answered here, from their stored bytes: the
+    # middlewares above see every response, those below (the admin's) and DRF only the others.
+    "apps.core.response_cache.AnonymousResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -111,6 +121,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # A fresh PostgreSQL connection costs ~14 ms of CPU here: keep connections open and check them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails the request (and /readyz) quickly instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL and IMMEDIATE transactions let several uvicorn workers share the file without
@@ -296,6 +309,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-purge-read": {"task": "notifications.purge_read", "schedule": crontab(hour=3, minute=30)},
     "outbox-purge-sent": {"task": "outbox.purge_sent", "schedule": crontab(hour=3, minute=45)},
+    "idempotency-purge-expired": {"task": "idempotency.purge_expired", "schedule": crontab(hour=4, minute=0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -340,7 +354,29 @@ REST_FRAMEWORK = {
     # Fixed fractional seconds: RealWorld clients (and the legacy suite) expect them.
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Writes per user on every view; sign-up and login set their own (apps.core.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.UserWriteThrottle"],
+    # How many trusted proxies (the balancer) append to X-Forwarded-For. 0: the header is ignored and the
+    # client is the TCP peer, so nobody can pick their own address; `make cluster` sets 1 for nginx.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+
+# ------------------------------------------------------------------------------
+# Abuse limits: rate limits (apps.core.throttling), request sizes, idempotent retries
+# https://www.django-rest-framework.org/api-guide/throttling/
+# ------------------------------------------------------------------------------
+# "<count>/<s|m|h|d>". The defaults are far above any normal client and the RealWorld suites run twice
+# from one address (about 45 sign-ups); a load test from one address needs higher sign-up and write rates.
+THROTTLE_RATES = {
+    "login_failures_account": env.str("THROTTLE_RATE_LOGIN_FAILURES_ACCOUNT", default="20/h"),
+    "login_failures_ip": env.str("THROTTLE_RATE_LOGIN_FAILURES_IP", default="200/h"),
+    "signups_ip": env.str("THROTTLE_RATE_SIGNUPS_IP", default="600/h"),
+    "writes_user": env.str("THROTTLE_RATE_WRITES_USER", default="300/m"),
+}
+# Larger request bodies are refused with 413 (apps.core.middleware.RequestSizeLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# How long a create's Idempotency-Key replays its first response (apps.idempotency).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
@@ -362,6 +398,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "apps.notifications.models.NotificationKind"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every write may be throttled: 429 on each (apps.core.schema).
+        "apps.core.schema.document_write_throttling",
+    ],
 }
 
 # ------------------------------------------------------------------------------
@@ -373,6 +414,9 @@ CORS_ALLOWED_ORIGINS = env.list(
     default=["http://127.0.0.1:5173", "http://localhost:5173"] if DEBUG else [],
 )
 CORS_URLS_REGEX = r"^/api/.*$"
+# A browser client may send an Idempotency-Key and read the rate-limit and replay headers.
+CORS_ALLOW_HEADERS = [*default_cors_headers, "idempotency-key", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
 
 # ------------------------------------------------------------------------------
 # Security (production defaults; `manage.py check --deploy` is clean with DEBUG off)
@@ -381,11 +425,15 @@ CORS_URLS_REGEX = r"^/api/.*$"
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Behind a TLS-terminating proxy (nginx, a cloud balancer) that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+# The probes and /metrics answer plain HTTP: the balancer and Prometheus call instances directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# HSTS only in production: a browser would otherwise refuse plain http://localhost for a year.
+SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Nothing of an API URL (slugs, tokens in links) leaks to another site.
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
@@ -399,7 +447,34 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every line carries the id of the request it serves, or of the request behind the task it runs.
     "filters": {"request_id": {"()": "apps.core.request_id.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # One JSON object per line: time, level, logger, message, request_id, plus a record's `extra`
+        # fields (the access log's method, route, status, duration_ms).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# ------------------------------------------------------------------------------
+# Metrics: /metrics for Prometheus (apps.observability), internal only
+# https://prometheus.github.io/client_python/multiprocess/
+# ------------------------------------------------------------------------------
+# With it set, a scrape must send "Authorization: Bearer <token>"; unset, only direct calls from
+# loopback or private addresses without X-Forwarded-For are served.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Several processes (uvicorn --workers, Celery's pool): a directory they share, emptied before they start.
+# prometheus_client reads the variable itself; it is read here to pick the multiprocess collector.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")

@@ -518,7 +518,7 @@ export interface operations {
             query?: {
                 /** @description Only articles by this username. */
                 author?: string;
-                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`). */
+                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none. */
                 cursor?: string;
                 /** @description Only articles favorited by this username. */
                 favorited?: string;
@@ -556,7 +556,10 @@ export interface operations {
     articles_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key (1 to 255 visible ASCII characters, e.g. a UUID) within 24 hours gets the first response again, with the header `Idempotent-Replayed: true`, and creates nothing twice. The same key with a different request is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -582,7 +585,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -676,6 +695,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     articles_delete: {
@@ -720,6 +748,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     comments_list: {
@@ -754,7 +791,10 @@ export interface operations {
     comments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key (1 to 255 visible ASCII characters, e.g. a UUID) within 24 hours gets the first response again, with the header `Idempotent-Replayed: true`, and creates nothing twice. The same key with a different request is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 slug: string;
             };
@@ -790,7 +830,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -843,6 +899,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     articles_favorite: {
@@ -873,6 +938,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -917,12 +991,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     articles_feed: {
         parameters: {
             query?: {
-                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`). */
+                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none. */
                 cursor?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
                 limit?: number;
@@ -964,7 +1047,7 @@ export interface operations {
     notifications_list: {
         parameters: {
             query?: {
-                /** @description The `nextCursor` of the previous page; omit it for the first page. */
+                /** @description The `nextCursor` of the previous page; omit it (or leave it empty) for the first page. */
                 cursor?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
                 limit?: number;
@@ -1029,6 +1112,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1102,6 +1194,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     notifications_read_all: {
@@ -1122,6 +1223,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1230,6 +1340,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     profiles_unfollow: {
@@ -1260,6 +1379,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1360,12 +1488,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     users_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key (1 to 255 visible ASCII characters, e.g. a UUID) within 24 hours gets the first response again, with the header `Idempotent-Replayed: true`, and creates nothing twice. The same key with a different request is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1392,6 +1532,14 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1431,6 +1579,14 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
