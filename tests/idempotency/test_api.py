@@ -15,6 +15,7 @@ from apps.idempotency.models import IdempotencyKey
 from apps.idempotency.services import idempotency_key_purge_expired
 from apps.users.models import User
 from apps.users.services import user_issue_token
+from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import api_url, assert_error
@@ -57,8 +58,15 @@ def test_a_retried_sign_up_returns_the_first_response_and_creates_one_user(api_c
     retry = post(api_client, api_url("users:register"), body)
 
     assert first.status_code == retry.status_code == 201
-    assert retry.json() == first.json()
+    assert {**retry.json()["user"], "token": None} == {**first.json()["user"], "token": None}
     assert User.objects.filter(username="retry").count() == 1
+    # No usable token at rest; the replay carries a fresh one for the same user.
+    assert IdempotencyKey.objects.get().response_body["user"]["token"] is None
+    token = retry.json()["user"]["token"]
+    assert (
+        APIClient().get(api_url("users:current"), HTTP_AUTHORIZATION=f"Token {token}").json()["user"]["username"]
+        == "retry"
+    )
 
 
 def test_without_a_key_every_request_creates(auth_client):

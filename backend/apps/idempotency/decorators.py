@@ -44,10 +44,21 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 Handler = Callable[..., Response]
+# Turns the response data into what is stored, and the stored data back into what is replayed.
+Transform = Callable[[Any], Any]
 
 
-def idempotent(handler: Handler) -> Handler:
-    """Wraps an API view's create handler (it runs after authentication, inside the write's transaction)."""
+def idempotent(
+    handler: Handler | None = None, *, store: Transform | None = None, replay: Transform | None = None
+) -> Any:
+    """
+    Wraps an API view's create handler (it runs after authentication, inside the write's transaction).
+
+    `store` and `replay` keep secrets out of the table: sign-up stores its response without the JWT
+    and issues a fresh one on replay, so a copy of the database holds no usable token.
+    """
+    if handler is None:
+        return functools.partial(idempotent, store=store, replay=replay)
 
     @functools.wraps(handler)
     def wrapper(view: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -58,10 +69,13 @@ def idempotent(handler: Handler) -> Handler:
             raise InvalidError(FIELD, "must be 1 to 255 visible ASCII characters")
         record, claimed = idempotency_key_claim(scope=_scope(request), key=key, fingerprint=_fingerprint(request))
         if not claimed:
-            return Response(record.response_body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+            body = replay(record.response_body) if replay else record.response_body
+            return Response(body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
         response = handler(view, request, *args, **kwargs)
         if 200 <= response.status_code < 300:
-            idempotency_key_complete(record=record, status_code=response.status_code, body=_json(response.data))
+            body = _json(response.data)
+            stored = store(body) if store else body
+            idempotency_key_complete(record=record, status_code=response.status_code, body=stored)
         else:
             idempotency_key_release(record=record)
         return response

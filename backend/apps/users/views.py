@@ -11,17 +11,29 @@ from apps.core.throttling import LoginFailureAccountThrottle, LoginFailureIpThro
 from apps.core.views import ApiView
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.users.models import User
+from apps.users.selectors import user_list_by_email
 from apps.users.serializers import (
     UserLoginBodySerializer,
     UserRegistrationBodySerializer,
     UserResponseSerializer,
     UserUpdateBodySerializer,
 )
-from apps.users.services import user_login, user_register, user_update
+from apps.users.services import user_issue_token, user_login, user_register, user_update
 
 
 def user_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(UserResponseSerializer({"user": user}).data, status=status_code)
+
+
+def user_response_without_token(body: dict[str, Any]) -> dict[str, Any]:
+    """A sign-up response as the idempotency table keeps it: no JWT at rest."""
+    return {"user": {**body["user"], "token": None}}
+
+
+def user_response_with_fresh_token(body: dict[str, Any]) -> dict[str, Any]:
+    """A replayed sign-up response, with a token issued now for the user it created."""
+    user = user_list_by_email(email=body["user"]["email"]).get()
+    return {"user": {**body["user"], "token": user_issue_token(user=user)}}
 
 
 class UserRegistrationApi(ApiView):
@@ -38,7 +50,7 @@ class UserRegistrationApi(ApiView):
         tags=["users"],
         auth=[],
     )
-    @idempotent
+    @idempotent(store=user_response_without_token, replay=user_response_with_fresh_token)
     def post(self, request: Request) -> Response:
         data = UserRegistrationBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
