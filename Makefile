@@ -20,7 +20,7 @@ FRONTEND := frontend
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
 	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
-	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest drills drills-short
+	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest drills drills-short drills-ci
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,12 +55,12 @@ test: install ## Run the whole test suite (SQLite by default, PostgreSQL/Redis w
 	$(BIN)/pytest
 
 lint: install ## ruff check + format check
-	$(BIN)/ruff check backend tests
-	$(BIN)/ruff format --check backend tests
+	$(BIN)/ruff check backend tests deploy
+	$(BIN)/ruff format --check backend tests deploy
 
 format: install ## Format the Python code
-	$(BIN)/ruff check --fix backend tests
-	$(BIN)/ruff format backend tests
+	$(BIN)/ruff check --fix backend tests deploy
+	$(BIN)/ruff format backend tests deploy
 
 schema: install .env ## Regenerate openapi.yaml from the code
 	$(MANAGE) spectacular --file ../openapi.yaml --validate --fail-on-warn
@@ -159,7 +159,9 @@ LOADTEST_USERS ?= 200
 LOADTEST_TIME ?= 60s
 
 cluster: install client-install ## Start nginx + CLUSTER_APPS (3) app instances + Celery + replica + Redis on 127.0.0.1:$(CLUSTER_PORT)
-	@command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx; }
+	@# nginx and redis-server from Debian when missing (the cluster runs its own, on its own ports).
+	@missing="$$(command -v nginx >/dev/null || echo nginx) $$(command -v redis-server >/dev/null || echo redis-server)"; \
+	if [ -n "$$(echo $$missing)" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 	$(MAKE) --no-print-directory spa HOST=127.0.0.1 PORT=$(CLUSTER_PORT)
 	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py up
 
@@ -177,6 +179,10 @@ drills: install ## Fault drills under load against the running cluster; writes d
 
 drills-short: install ## The same drills, a few seconds each (CI)
 	$(BIN)/python tests/drills/run.py --short
+
+drills-ci: ## CI: make cluster, make drills-short, then make cluster-down whatever happened
+	$(MAKE) --no-print-directory cluster || { $(MAKE) --no-print-directory cluster-down; exit 1; }
+	$(MAKE) --no-print-directory drills-short; status=$$?; $(MAKE) --no-print-directory cluster-down; exit $$status
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

@@ -61,16 +61,29 @@ class ReplicaServer:
     # Life cycle
     # --------------------------------------------------------------------------
     @classmethod
-    def create(cls, *, primary: dict[str, Any]) -> "ReplicaServer":
-        """Backs up the primary described by a Django DATABASES entry and starts a replica of it."""
+    def create(
+        cls, *, primary: dict[str, Any], directory: Path | None = None, port: int | None = None
+    ) -> "ReplicaServer":
+        """
+        Backs up the primary described by a Django DATABASES entry and starts a replica of it.
+
+        By default in a temporary directory on a free port, destroyed at exit (the tests). With a
+        `directory` (created, or empty) and a `port`, the server outlives this process (make cluster)
+        until `destroy()`; `attach()` finds it again.
+        """
         with _connect(primary) as connection:
             settings = _check_primary(connection)
             _allow_replication(connection)
         _wait_for_replication_access(primary)
         bindir = _server_bindir(int(settings["server_version_num"]) // 10000)
-        directory = Path(tempfile.mkdtemp(prefix="conduit-replica-"))
-        server = cls(primary=primary, bindir=bindir, directory=directory, port=_free_port())
-        atexit.register(server.destroy)
+        temporary = directory is None
+        if directory is None:
+            directory = Path(tempfile.mkdtemp(prefix="conduit-replica-"))
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+        server = cls(primary=primary, bindir=bindir, directory=directory, port=port or _free_port())
+        if temporary:
+            atexit.register(server.destroy)
         try:
             _chown_to_server_user(directory)
             server._base_backup()
@@ -80,6 +93,12 @@ class ReplicaServer:
             server.destroy()
             raise
         return server
+
+    @classmethod
+    def attach(cls, *, primary: dict[str, Any], directory: Path, port: int) -> "ReplicaServer":
+        """The server that `create(directory=..., port=...)` made earlier, running or not."""
+        version = (directory / "data" / "PG_VERSION").read_text().strip()
+        return cls(primary=primary, bindir=_server_bindir(int(version)), directory=directory, port=port)
 
     def start(self) -> None:
         """Starts the server and waits until it streams from the primary."""
