@@ -952,7 +952,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sets", default="small,large", help="data sets to run, in order (default: small,large)")
     parser.add_argument("--small-users", type=int, default=200)
     parser.add_argument("--small-articles", type=int, default=1000)
-    parser.add_argument("--large-users", type=int, default=50_000)
+    parser.add_argument("--large-users", type=int, default=100_000)
     parser.add_argument("--large-articles", type=int, default=1_000_000)
     parser.add_argument("--cases", default=",".join(CASE), help="comma-separated case ids (default: all)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default: 10)")

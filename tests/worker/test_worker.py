@@ -208,10 +208,12 @@ def test_writes_during_a_broker_outage_succeed_and_their_tasks_run_once_afterwar
         time.sleep(1)
         assert not Notification.objects.exists()  # nothing reached the worker
 
-    # The broker is back: the relay publishes the backlog.
+    # The broker is back: the relay publishes the backlog. (Only those rows: the worker may already be
+    # running the fan-out, whose chunk row is pending between its commit and its own publish.)
+    backlog_ids = list(OutboxMessage.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
     reset_broker_breaker()
     call_command("relay_outbox", "--once", stdout=StringIO())
-    assert outbox_backlog()["pending"] == 0
+    assert not OutboxMessage.objects.filter(pk__in=backlog_ids, sent_at__isnull=True).exists()
 
     expected_emails = (
         ["newcomer@example.com"]  # welcome
