@@ -16,6 +16,8 @@ WORKERS ?= $(if $(REDIS_URL),2,1)
 SPA_PORT ?= 5173
 NPM ?= npm
 FRONTEND := frontend
+# Debian packages some targets need (nginx, wrk, chromium...): as root here, through sudo on a CI runner.
+APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
@@ -76,7 +78,7 @@ fuzz: install ## Fuzz every API operation from openapi.yaml with schemathesis, a
 
 deploy-check: install ## Validate Dockerfile, compose.yaml and docs/deploy.md statically: hadolint, compose config, tests/deploy (no Docker daemon)
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || \
-		{ apt-get update -qq && apt-get install -y -qq docker-compose; }
+		{ $(APT) update -qq && $(APT) install -y -qq docker-compose; }
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 
@@ -100,7 +102,7 @@ spa: client-install ## Build the SPA for the API on $(HOST):$(PORT) into fronten
 	cd $(FRONTEND) && VITE_API_URL=http://$(HOST):$(PORT)/api/v1 $(NPM) run build && $(NPM) run size
 
 e2e: install client-install ## Browser tests: the real API on a fresh database + the built SPA + headless Chromium
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 	cd $(FRONTEND) && $(NPM) run e2e
 
 # ---- Benchmarks (docs/benchmarks.md): PostgreSQL and Redis on this machine, wrk ----------------------
@@ -108,19 +110,19 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS ?= redis://127.0.0.1:6379
 
 bench: install ## Load the API and bare apps with wrk on the small and large (1M articles) sets; writes docs/benchmarks.md
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 	$(BIN)/python tests/bench/run.py --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-small: install ## The same on the small data set only (a few minutes)
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 	$(BIN)/python tests/bench/run.py --sets small --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-pool: install ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 	$(BIN)/python tests/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-serving: install ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 	tests/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
@@ -161,7 +163,7 @@ LOADTEST_TIME ?= 60s
 cluster: install client-install ## Start nginx + CLUSTER_APPS (3) app instances + Celery + replica + Redis on 127.0.0.1:$(CLUSTER_PORT)
 	@# nginx and redis-server from Debian when missing (the cluster runs its own, on its own ports).
 	@missing="$$(command -v nginx >/dev/null || echo nginx) $$(command -v redis-server >/dev/null || echo redis-server)"; \
-	if [ -n "$$(echo $$missing)" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
+	if [ -n "$$(echo $$missing)" ]; then $(APT) update -qq && $(APT) install -y -qq $$missing; fi
 	$(MAKE) --no-print-directory spa HOST=127.0.0.1 PORT=$(CLUSTER_PORT)
 	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py up
 

@@ -2,6 +2,7 @@
 import { PAGE_SIZE } from "src/config";
 import { pageToQuery } from "src/utils/pagination";
 import { client, request } from "./client";
+import { idempotencyKey, idempotencyKeyUsed } from "./idempotency";
 import type { Article, ArticleCreateRequest, ArticleListItem, ArticleUpdateRequest } from "./client";
 
 /** Which articles a list shows. `feed: "following"` is the signed-in user's feed. */
@@ -37,7 +38,10 @@ export async function getArticle(slug: string): Promise<Article> {
 }
 
 export async function createArticle(article: ArticleCreateRequest): Promise<Article> {
-  const data = await request(() => client.POST("/articles", { body: { article } }));
+  const body = { article };
+  const header = { "Idempotency-Key": idempotencyKey("articles_create", body) };
+  const data = await request(() => client.POST("/articles", { params: { header }, body }));
+  idempotencyKeyUsed("articles_create");
   return data.article;
 }
 

@@ -1,5 +1,6 @@
 /** Comments on an article. */
 import { client, request } from "./client";
+import { idempotencyKey, idempotencyKeyUsed } from "./idempotency";
 import type { Comment } from "./client";
 
 export async function listComments(slug: string): Promise<Comment[]> {
@@ -8,9 +9,13 @@ export async function listComments(slug: string): Promise<Comment[]> {
 }
 
 export async function addComment(slug: string, body: string): Promise<Comment> {
+  const operation = `comments_create:${slug}`;
+  const payload = { comment: { body } };
+  const header = { "Idempotency-Key": idempotencyKey(operation, payload) };
   const data = await request(() =>
-    client.POST("/articles/{slug}/comments", { params: { path: { slug } }, body: { comment: { body } } }),
+    client.POST("/articles/{slug}/comments", { params: { path: { slug }, header }, body: payload }),
   );
+  idempotencyKeyUsed(operation);
   return data.comment;
 }
 

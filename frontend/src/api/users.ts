@@ -1,5 +1,6 @@
 /** Registration, login and the signed-in user. Every answer carries a fresh token. */
 import { client, request } from "./client";
+import { idempotencyKey, idempotencyKeyUsed } from "./idempotency";
 import type { User, UserUpdateRequest } from "./client";
 
 export async function login(email: string, password: string): Promise<User> {
@@ -8,7 +9,10 @@ export async function login(email: string, password: string): Promise<User> {
 }
 
 export async function register(username: string, email: string, password: string): Promise<User> {
-  const data = await request(() => client.POST("/users", { body: { user: { username, email, password } } }));
+  const body = { user: { username, email, password } };
+  const header = { "Idempotency-Key": idempotencyKey("users_register", body) };
+  const data = await request(() => client.POST("/users", { params: { header }, body }));
+  idempotencyKeyUsed("users_register");
   return data.user;
 }
 
