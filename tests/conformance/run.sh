@@ -55,20 +55,13 @@ log "bru $("$BIN/bru" --version 2>/dev/null), newman $("$BIN/newman" --version 2
 rm -rf "$OUT"
 mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/conduit-conformance.XXXXXX")"
-SERVER_PID=""
-SERVER_LOG="$OUT/server.log"
+RUN_NAME=conformance
+# shellcheck source=../fresh_server.sh
+source "$ROOT/tests/fresh_server.sh"
 
 cleanup() {
   local rc=$?
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      pkill -KILL -P "$SERVER_PID" 2>/dev/null || true
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  server_stop
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -77,89 +70,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 2. a fresh database ----------------------------------------------------------------------
-# Production mode, isolated from a developer's .env; the cache keys are unique to this run.
-export DJANGO_READ_DOT_ENV=false
-export DJANGO_DEBUG=false
-DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(45))')"  # 60 chars
-export DJANGO_SECRET_KEY
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
-export DJANGO_SECURE_SSL_REDIRECT=false
-export DJANGO_CACHE_KEY_PREFIX="conformance-$$-$START"
-unset JWT_SIGNING_KEY
-# REDIS_URL is kept (a unique key prefix isolates the run). Celery tasks run eagerly in the API
-# process: no worker is started here, and one on a shared broker could take other stacks' tasks.
-unset CELERY_BROKER_URL
-
-SOURCE_URL="${DATABASE_URL:-}"
-if [[ "$SOURCE_URL" =~ ^(postgres|postgresql|pgsql|psql)(\+[a-z]+)?:// ]]; then
-  DB_NAME="${CONFORMANCE_DB_NAME:-conduit_conformance}"
-  DATABASE_URL="$(SOURCE_URL="$SOURCE_URL" DB_NAME="$DB_NAME" "$PY" - <<'PYEOF'
-import os
-import urllib.parse
-
-import psycopg
-from psycopg import sql
-
-src = urllib.parse.urlsplit(os.environ["SOURCE_URL"])
-name = os.environ["DB_NAME"]
-if src.path.lstrip("/") == name:
-    raise SystemExit(f"CONFORMANCE_DB_NAME={name} is the database of DATABASE_URL: refusing to drop it")
-params = {
-    "host": urllib.parse.unquote(src.hostname or "") or None,
-    "port": src.port,
-    "user": urllib.parse.unquote(src.username or "") or None,
-    "password": urllib.parse.unquote(src.password or "") or None,
-}
-params = {k: v for k, v in params.items() if v is not None}
-with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-print(urllib.parse.urlunsplit(src._replace(path="/" + name)))
-PYEOF
-)" || die "could not (re)create PostgreSQL database $DB_NAME"
-  DB_LABEL="PostgreSQL ($DB_NAME, re-created)"
-else
-  [[ -z "$SOURCE_URL" || "$SOURCE_URL" == sqlite* ]] || die "unsupported DATABASE_URL scheme: ${SOURCE_URL%%:*}"
-  DB_FILE="$ROOT/var/conformance.sqlite3"
-  rm -f "$DB_FILE" "$DB_FILE-wal" "$DB_FILE-shm" "$DB_FILE-journal"
-  DATABASE_URL="sqlite:///$DB_FILE"
-  DB_LABEL="SQLite (var/conformance.sqlite3, new file)"
-fi
-export DATABASE_URL
-log "database: $DB_LABEL; cache: $([[ -n "${REDIS_URL:-}" ]] && echo "Redis (REDIS_URL)" || echo in-process); Celery: eager"
-(cd "$ROOT/backend" && "$PY" manage.py migrate --noinput >"$OUT/migrate.log" 2>&1) \
-  || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+fresh_server_env
+fresh_database "${CONFORMANCE_DB_NAME:-conduit_conformance}"
 
 # --- 3. the server --------------------------------------------------------------------------
 # Without Redis the cache is per process: two workers would miss each other's invalidations.
-WORKERS=1
-[[ -n "${REDIS_URL:-}" ]] && WORKERS=2
-PORT="$("$PY" -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); print(s.getsockname()[1])' \
-  "${CONFORMANCE_PORT:-0}" 2>/dev/null)" || die "port ${CONFORMANCE_PORT:-} on 127.0.0.1 is not free"
-HOST_URL="http://127.0.0.1:$PORT"
-(
-  cd "$ROOT/backend"
-  exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop \
-    --workers "$WORKERS" --host 127.0.0.1 --port "$PORT" --no-use-colors
-) >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-log "server: uvicorn on $HOST_URL (pid $SERVER_PID, log var/conformance/server.log)"
-ready=""
-for _ in $(seq 120); do
-  kill -0 "$SERVER_PID" 2>/dev/null || { tail -30 "$SERVER_LOG" >&2; die "the server exited"; }
-  if "$PY" - "$HOST_URL/api/tags" <<'PYEOF' 2>/dev/null; then
-import sys
-import urllib.request
-
-with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-    sys.exit(0 if r.status == 200 else 1)
-PYEOF
-    ready=1
-    break
-  fi
-  sleep 0.5
-done
-[[ -n "$ready" ]] || { tail -30 "$SERVER_LOG" >&2; die "the server did not answer on $HOST_URL/api/tags within 60 s"; }
+server_start "${CONFORMANCE_PORT:-0}" "$([[ -n "${REDIS_URL:-}" ]] && echo 2 || echo 1)"
 
 # --- 4. the suites, twice -------------------------------------------------------------------
 COLLECTION="$WORK/bruno"

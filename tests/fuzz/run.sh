@@ -47,20 +47,13 @@ die() { printf '[fuzz] ERROR: %s\n' "$*" >&2; exit 1; }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-SERVER_PID=""
-SERVER_LOG="$OUT/server.log"
+RUN_NAME=fuzz
+# shellcheck source=../fresh_server.sh
+source "$ROOT/tests/fresh_server.sh"
 
 cleanup() {
   local rc=$?
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      pkill -KILL -P "$SERVER_PID" 2>/dev/null || true
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  server_stop
   exit "$rc"
 }
 trap cleanup EXIT
@@ -68,103 +61,26 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 1. a fresh database ----------------------------------------------------------------------
-# Production mode, isolated from a developer's .env; the cache keys are unique to this run.
-export DJANGO_READ_DOT_ENV=false
-export DJANGO_DEBUG=false
-DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(45))')"  # 60 chars
-export DJANGO_SECRET_KEY
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
-export DJANGO_SECURE_SSL_REDIRECT=false
-export DJANGO_CACHE_KEY_PREFIX="fuzz-$$-$START"
-unset JWT_SIGNING_KEY
+fresh_server_env
 # Thousands of requests from one address and one user in a few minutes: the rate limits
 # (apps.core.throttling) go far above that, or the run would measure them instead of the API.
 for scope in LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER; do
   export "THROTTLE_RATE_${scope}=1000000/m"
 done
-# Tasks run eagerly in the API process: a worker on a shared broker could take other stacks' tasks.
-unset CELERY_BROKER_URL
-
-SOURCE_URL="${DATABASE_URL:-}"
-if [[ "$SOURCE_URL" =~ ^(postgres|postgresql|pgsql|psql)(\+[a-z]+)?:// ]]; then
-  DB_NAME="${FUZZ_DB_NAME:-conduit_fuzz}"
-  DATABASE_URL="$(SOURCE_URL="$SOURCE_URL" DB_NAME="$DB_NAME" "$PY" - <<'PYEOF'
-import os
-import urllib.parse
-
-import psycopg
-from psycopg import sql
-
-src = urllib.parse.urlsplit(os.environ["SOURCE_URL"])
-name = os.environ["DB_NAME"]
-if src.path.lstrip("/") == name:
-    raise SystemExit(f"FUZZ_DB_NAME={name} is the database of DATABASE_URL: refusing to drop it")
-params = {
-    "host": urllib.parse.unquote(src.hostname or "") or None,
-    "port": src.port,
-    "user": urllib.parse.unquote(src.username or "") or None,
-    "password": urllib.parse.unquote(src.password or "") or None,
-}
-params = {k: v for k, v in params.items() if v is not None}
-with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-print(urllib.parse.urlunsplit(src._replace(path="/" + name)))
-PYEOF
-)" || die "could not (re)create PostgreSQL database $DB_NAME"
-  DB_LABEL="PostgreSQL ($DB_NAME, re-created)"
-else
-  [[ -z "$SOURCE_URL" || "$SOURCE_URL" == sqlite* ]] || die "unsupported DATABASE_URL scheme: ${SOURCE_URL%%:*}"
-  DB_FILE="$ROOT/var/fuzz.sqlite3"
-  rm -f "$DB_FILE" "$DB_FILE-wal" "$DB_FILE-shm" "$DB_FILE-journal"
-  DATABASE_URL="sqlite:///$DB_FILE"
-  DB_LABEL="SQLite (var/fuzz.sqlite3, new file)"
-fi
-export DATABASE_URL
-# Replicas are the primary's copies: the fuzz database has none.
-unset DATABASE_REPLICA_URL
-log "database: $DB_LABEL; cache: $([[ -n "${REDIS_URL:-}" ]] && echo "Redis (REDIS_URL)" || echo in-process); Celery: eager"
-(cd "$ROOT/backend" && "$PY" manage.py migrate --noinput >"$OUT/migrate.log" 2>&1) \
-  || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+fresh_database "${FUZZ_DB_NAME:-conduit_fuzz}"
 
 # --- 2. the server --------------------------------------------------------------------------
 # One worker: the in-process cache is per process, and two CPU cores are shared with schemathesis.
-PORT="$("$PY" -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); print(s.getsockname()[1])' \
-  "${FUZZ_PORT:-0}" 2>/dev/null)" || die "port ${FUZZ_PORT:-} on 127.0.0.1 is not free"
-HOST_URL="http://127.0.0.1:$PORT"
-(
-  cd "$ROOT/backend"
-  exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop \
-    --workers 1 --host 127.0.0.1 --port "$PORT" --no-use-colors
-) >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-log "server: uvicorn on $HOST_URL (pid $SERVER_PID, log var/fuzz/server.log)"
+server_start "${FUZZ_PORT:-0}" 1
 
 # --- 3. a signed-in user ----------------------------------------------------------------------
-# Waits for the server, then registers the user whose token the second pass sends.
-TOKEN="$("$PY" - "$HOST_URL" "$SERVER_PID" <<'PYEOF'
+# Registers the user whose token the second pass sends.
+TOKEN="$("$PY" - "$HOST_URL" <<'PYEOF'
 import json
-import os
 import sys
-import time
 import urllib.request
 
-base, pid = sys.argv[1], int(sys.argv[2])
-deadline = time.monotonic() + 60
-while True:
-    try:
-        with urllib.request.urlopen(f"{base}/api/v1/tags", timeout=2) as response:
-            if response.status == 200:
-                break
-    except OSError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit("the server exited")
-    if time.monotonic() > deadline:
-        sys.exit("the server did not answer on /api/v1/tags within 60 s")
-    time.sleep(0.5)
+base = sys.argv[1]
 body = {"user": {"username": "fuzzer", "email": "fuzzer@example.com", "password": "fuzzer-password-1"}}
 request = urllib.request.Request(
     f"{base}/api/v1/users", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
@@ -172,7 +88,7 @@ request = urllib.request.Request(
 with urllib.request.urlopen(request, timeout=10) as response:
     print(json.load(response)["user"]["token"])
 PYEOF
-)" || { tail -30 "$SERVER_LOG" >&2; die "could not start the server and register the fuzzing user"; }
+)" || { tail -30 "$SERVER_LOG" >&2; die "could not register the fuzzing user"; }
 
 # --- 4. schemathesis, anonymous then signed in ------------------------------------------------
 SEED_ARGS=(--seed "$SEED")
