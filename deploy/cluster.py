@@ -339,17 +339,7 @@ class Cluster:
         parts["relay"] = Part("relay", [python, manage, "relay_outbox"], BACKEND, env)
         parts["nginx"] = Part(
             "nginx",
-            [
-                "nginx",
-                "-p",
-                str(self.nginx_dir),
-                "-c",
-                str(self.nginx_dir / "nginx.conf"),
-                "-e",
-                str(self.logs / "nginx-error.log"),
-                "-g",
-                "daemon off;",
-            ],
+            [*self.nginx_command(), "-g", "daemon off;"],
             self.nginx_dir,
             {"PATH": os.environ.get("PATH", "")},
             config.port,
@@ -509,6 +499,18 @@ class Cluster:
     # --------------------------------------------------------------------------
     # nginx
     # --------------------------------------------------------------------------
+    def nginx_command(self) -> list[str]:
+        """nginx on the rendered configuration, with its prefix and error log under var/cluster."""
+        return [
+            "nginx",
+            "-p",
+            str(self.nginx_dir),
+            "-c",
+            str(self.nginx_dir / "nginx.conf"),
+            "-e",
+            str(self.logs / "nginx-error.log"),
+        ]
+
     def nginx_render(self) -> None:
         config = self.config
         for sub in ("tmp", "cache"):
@@ -541,17 +543,7 @@ class Cluster:
             for path in [self.nginx_dir / "tmp", self.nginx_dir / "cache"]:
                 shutil.chown(path, user="nobody")
         result = subprocess.run(
-            [
-                "nginx",
-                "-t",
-                "-q",
-                "-p",
-                str(self.nginx_dir),
-                "-c",
-                str(self.nginx_dir / "nginx.conf"),
-                "-e",
-                str(self.logs / "nginx-error.log"),
-            ],
+            [*self.nginx_command(), "-t", "-q"],
             capture_output=True,
             text=True,
         )

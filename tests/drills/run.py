@@ -51,9 +51,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import STATE, Cluster, http_get  # noqa: E402
+from tests.reliability_doc import reliability_doc_write  # noqa: E402
 
-DOC = ROOT / "docs" / "reliability.md"
-START, END = "<!-- drills:start -->", "<!-- drills:end -->"
 API = "/api/v1"
 TIMEOUT = 15
 
@@ -584,8 +583,8 @@ def main() -> int:
     report = _report(results, short=args.short, total=total)
     (STATE / f"drills{'-short' if args.short else ''}.md").write_text(report + "\n")
     if args.write_docs:
-        _write_doc(report)
-        print(f"written: {DOC.relative_to(ROOT)}")
+        reliability_doc_write("drills", report)
+        print("written: docs/reliability.md")
     failed = [name for name, ok, _, _ in results if not ok]
     print(f"\n{len(results) - len(failed)}/{len(results)} drills passed in {total:.0f} s")
     return 1 if failed else 0
@@ -603,15 +602,6 @@ def _report(results: list[tuple[str, bool, float, list[str]]], *, short: bool, t
     for name, ok, elapsed, details in results:
         lines.append(f"| `{name}` | {'pass' if ok else '**FAIL**'} | {elapsed:.0f} s | {'<br>'.join(details)} |")
     return "\n".join(lines)
-
-
-def _write_doc(report: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    block = f"{START}\n{report}\n{END}"
-    text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":

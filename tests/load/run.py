@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import os
 import platform
-import re
 import shlex
 import subprocess
 import sys
@@ -23,11 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import STATE, Cluster, http_get  # noqa: E402
+from tests.reliability_doc import reliability_doc_write  # noqa: E402
 
-DOC = ROOT / "docs" / "reliability.md"
 CHART = ROOT / "docs" / "reliability-load.png"
 OUT = STATE / "loadtest"
-START, END = "<!-- loadtest:start -->", "<!-- loadtest:end -->"
 
 
 def main() -> int:
@@ -67,8 +65,8 @@ def main() -> int:
     print(report)
     if not args.no_docs:
         _chart(history, args)
-        _write_doc(report)
-        print(f"written: {DOC.relative_to(ROOT)}, {CHART.relative_to(ROOT)}")
+        reliability_doc_write("loadtest", f"{report}\n\n![load test](reliability-load.png)")
+        print(f"written: docs/reliability.md, {CHART.relative_to(ROOT)}")
     if errors or result.returncode not in (0, 1):
         print(f"FAILED: {errors} failed request(s)", file=sys.stderr)
         return 1
@@ -153,15 +151,6 @@ def _chart(history: list[dict[str, str]], args: argparse.Namespace) -> None:
     figure.tight_layout()
     figure.savefig(CHART, dpi=100)
     plt.close(figure)
-
-
-def _write_doc(report: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    block = f"{START}\n{report}\n\n![load test](reliability-load.png)\n{END}"
-    text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":

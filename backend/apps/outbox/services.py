@@ -21,7 +21,6 @@ from functools import partial
 from typing import Any
 
 from celery import Task
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -152,11 +151,7 @@ def outbox_relay(
 
 
 def registered_task(name: str) -> Task:
-    """The Celery task named `name`; NotRegistered if there is none."""
-    if name not in celery_app.tasks:
-        # autodiscover_tasks() imports the apps' tasks modules only when a worker starts: import them here too
-        # (without the loader's import_default_modules(), which would run django.setup() and the checks again).
-        celery_app.loader.autodiscover_tasks([app.name for app in django_apps.get_app_configs()])
+    """The Celery task named `name`, NotRegistered if none (OutboxConfig.ready registers every app's tasks)."""
     return celery_app.tasks[name]
 
 
