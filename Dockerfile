@@ -80,4 +80,6 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('UVICORN_PORT', '8000'), timeout=2)"]
 ENTRYPOINT ["conduit-entrypoint"]
-CMD ["uvicorn", "config.wsgi:application", "--interface", "wsgi", "--http", "httptools", "--loop", "uvloop", "--no-access-log"]
+# --no-proxy-headers: the client address is the TCP peer, or the hop NUM_PROXIES names (docs/deploy.md);
+# uvicorn itself believes no X-Forwarded-* header. Keep it when overriding the command.
+CMD ["uvicorn", "config.wsgi:application", "--interface", "wsgi", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers", "--no-access-log"]

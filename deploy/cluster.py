@@ -295,7 +295,8 @@ class Cluster:
                     "75",
                     # nginx logs every request; the app logs what happens inside (JSON, with the request id).
                     "--no-access-log",
-                    # One place decides which X-Forwarded-For entry to trust: Django's NUM_PROXIES.
+                    # The Makefile's UVICORN_OPTIONS end here: uvicorn believes no X-Forwarded-* header;
+                    # Django's NUM_PROXIES (1: nginx) alone decides which X-Forwarded-For entry to trust.
                     "--no-proxy-headers",
                 ],
                 BACKEND,

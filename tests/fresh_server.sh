@@ -78,7 +78,8 @@ server_start() {
   HOST_URL="http://127.0.0.1:$port"
   (
     cd "$ROOT/backend"
-    exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop \
+    # The Makefile's UVICORN_OPTIONS (tests/deploy/test_files.py keeps them equal).
+    exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop --no-proxy-headers \
       --workers "$workers" --host 127.0.0.1 --port "$port" --no-use-colors
   ) >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!

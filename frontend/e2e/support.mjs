@@ -96,7 +96,14 @@ export async function startBackend({ port, spaOrigin, logFile }) {
   const log = createWriteStream(logFile);
   const child = spawn(
     python,
-    ["-m", "uvicorn", "config.wsgi:application", "--interface", "wsgi", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
+    // The Makefile's UVICORN_OPTIONS (tests/deploy/test_files.py keeps them equal).
+    [
+      "-m",
+      "uvicorn",
+      "config.wsgi:application",
+      ...["--interface", "wsgi", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers"],
+      ...["--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
+    ],
     { cwd: backendDir, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout.pipe(log);

@@ -21,7 +21,7 @@ url="http://127.0.0.1:$port/api/v1/articles?limit=20"
 results=()
 for interface in wsgi asgi; do
   app=config.$interface:application
-  (cd backend && exec ../.venv/bin/uvicorn "$app" --interface "$([[ $interface == asgi ]] && echo asgi3 || echo wsgi)" --http httptools --loop uvloop \
+  (cd backend && exec ../.venv/bin/uvicorn "$app" --interface "$([[ $interface == asgi ]] && echo asgi3 || echo wsgi)" --http httptools --loop uvloop --no-proxy-headers \
      --workers 2 --host 127.0.0.1 --port $port --log-level warning) &
   server=$!
   for _ in $(seq 50); do curl -sf -o /dev/null "$url" && break; sleep 0.2; done

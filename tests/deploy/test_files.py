@@ -226,6 +226,58 @@ def test_docker_compose_config_validates(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------
+# uvicorn's options: the same wherever the API is served, and no proxy header believed by uvicorn
+# ------------------------------------------------------------------------------
+# Each place that starts the API (besides the Makefile's `run`), and the text after its app argument.
+UVICORN_SITES = ("Dockerfile", "deploy/cluster.py", "tests/fresh_server.sh", "frontend/e2e/support.mjs")
+WORD = re.compile(r"[A-Za-z0-9_.:/$()-]+")
+
+
+def makefile_uvicorn_options() -> list[str]:
+    match = re.search(r"^UVICORN_OPTIONS\s*:?=\s*(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert match, "the Makefile defines UVICORN_OPTIONS, the options of every uvicorn serving the API"
+    return match.group(1).split()
+
+
+def uvicorn_words(path: str) -> list[str]:
+    """The words of the uvicorn command line that serves config.wsgi:application in `path`."""
+    text = (ROOT / path).read_text()
+    # The last mention followed by options is the command itself (a docstring may name it first).
+    for start in reversed([match.start() for match in re.finditer(r"config\.wsgi:application", text)]):
+        words = WORD.findall(text[start : start + 1500])
+        if {"--interface", "$(UVICORN_OPTIONS)"} & set(words[:3]):
+            return words
+    raise AssertionError(f"{path} does not start uvicorn on config.wsgi:application")
+
+
+def test_uvicorn_believes_no_forwarded_headers_wherever_the_api_is_served() -> None:
+    """uvicorn trusts X-Forwarded-For/-Proto from 127.0.0.1 by default; every launch turns that off. Ref: #9"""
+    options = makefile_uvicorn_options()
+    assert "--no-proxy-headers" in options
+    assert "$(UVICORN_OPTIONS)" in uvicorn_words("Makefile"), "make run serves with UVICORN_OPTIONS"
+    pairs = [options[i : i + 2] for i in range(len(options) - 1) if not options[i + 1].startswith("--")]
+    for site in UVICORN_SITES:
+        words = uvicorn_words(site)
+        assert "--no-proxy-headers" in words, f"{site}: uvicorn without --no-proxy-headers"
+        for pair in pairs:
+            assert any(words[i : i + 2] == pair for i in range(len(words))), f"{site}: missing {' '.join(pair)}"
+        assert "--proxy-headers" not in words and "--forwarded-allow-ips" not in words, site
+    # compose.yaml's app runs the image's command (the Dockerfile's CMD, checked above).
+    assert "command" not in compose()["services"]["app"]
+
+
+def test_every_place_that_serves_the_api_is_checked() -> None:
+    """A new script that starts config.wsgi:application must join UVICORN_SITES (or pass the flag)."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for path in tracked.split():
+        if path.endswith(".md") or path.startswith("tests/deploy/") or not (ROOT / path).is_file():
+            continue
+        text = (ROOT / path).read_text(errors="replace")
+        if "uvicorn" in text and "config.wsgi:application" in text and path not in (*UVICORN_SITES, "Makefile"):
+            assert "--no-proxy-headers" in text, f"{path} starts uvicorn without --no-proxy-headers"
+
+
+# ------------------------------------------------------------------------------
 # docs/deploy.md
 # ------------------------------------------------------------------------------
 def test_every_setting_variable_is_documented() -> None:
