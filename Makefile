@@ -40,8 +40,11 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed ## Create .venv and install the backend with its dev tools
 
+# A new .env: .env.example with a random DJANGO_SECRET_KEY (never a published one), readable by its owner only.
 .env:
-	cp .env.example .env
+	@umask 077 && key="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" && \
+		sed "s|^DJANGO_SECRET_KEY=$$|DJANGO_SECRET_KEY=$$key|" .env.example >$@.tmp && \
+		grep -q "^DJANGO_SECRET_KEY=$$key$$" $@.tmp && mv $@.tmp $@ && echo "wrote $@ with a random DJANGO_SECRET_KEY"
 
 migrate: install .env ## Apply database migrations
 	$(MANAGE) migrate --noinput

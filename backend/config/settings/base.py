@@ -7,6 +7,9 @@ CELERY_BROKER_URL switch to PostgreSQL, Redis and a real broker with no code cha
 Only this module reads the environment; everything else uses django.conf.settings.
 """
 
+import hashlib
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,12 +35,46 @@ if env.bool("DJANGO_READ_DOT_ENV", default=True):
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# The secret key signs the API's tokens: whoever knows it can sign in as anyone. There is no built-in
+# value: `make` writes a random one into a new .env, and with DEBUG on and none set, a random key is
+# made once into DJANGO_SECRET_KEY_FILE (var/secret_key, mode 0600), so workers and restarts agree.
 _INSECURE_PREFIX = "django-insecure-"
+# SHA-256 digests of keys once published in this repository (the old DEBUG default): refused in every mode.
+_PUBLISHED_KEY_DIGESTS = {"a4a721149b809bd5fee7181c34fccbecde4af2ab065e3cb441958213f06420a9"}
+
+
+def _development_secret_key(path: Path) -> str:
+    """The key kept in `path`; a random one written there first (atomically, 0600) if there is none."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(draft, path)  # never replaces: concurrent workers all keep the first key written
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it and a new one is made.")
+    return key
+
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if hashlib.sha256(SECRET_KEY.encode()).hexdigest() in _PUBLISHED_KEY_DIGESTS:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the development key once published in this repository: anyone can sign tokens "
+        "with it. Remove the DJANGO_SECRET_KEY line from .env (with DJANGO_DEBUG on a random key is then kept in "
+        "var/secret_key), or set 50+ random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production mode).")
-    SECRET_KEY = _INSECURE_PREFIX + "local-development-only-key-never-use-in-production"
+    SECRET_KEY = _development_secret_key(Path(env.str("DJANGO_SECRET_KEY_FILE", default=str(VAR_DIR / "secret_key"))))
 elif not DEBUG and (SECRET_KEY.startswith(_INSECURE_PREFIX) or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too weak for production: use 50+ random characters.")
 
