@@ -38,6 +38,7 @@ RUN VITE_API_URL="${VITE_API_URL}" npm run build
 FROM ${NGINX_IMAGE} AS web
 COPY --from=spa-build /src/frontend/dist /usr/share/nginx/html
 COPY deploy/docker/nginx.conf /etc/nginx/nginx.conf
+COPY deploy/spa-headers.conf /etc/nginx/spa-headers.conf
 EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
 

@@ -55,7 +55,7 @@ demo: migrate ## Load the small demo data set (idempotent)
 run: demo spa ## Install, migrate, load demo data; serve the API on $(HOST):$(PORT) and the SPA on $(HOST):$(SPA_PORT)
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "SPA: http://$(HOST):$(SPA_PORT)/   API: http://$(HOST):$(PORT)/api/v1/   Swagger UI: http://$(HOST):$(PORT)/api/v1/docs/"
-	node $(FRONTEND)/scripts/serve.mjs --host $(HOST) --port $(SPA_PORT) --quiet & spa=$$!; \
+	node $(FRONTEND)/scripts/serve.mjs --host $(HOST) --port $(SPA_PORT) --api-origin http://$(HOST):$(PORT) --quiet & spa=$$!; \
 	trap 'kill $$spa 2>/dev/null' EXIT INT TERM; \
 	cd backend && DJANGO_CORS_ALLOWED_ORIGINS=http://$(HOST):$(SPA_PORT),http://localhost:$(SPA_PORT) \
 		../$(BIN)/uvicorn config.wsgi:application $(UVICORN_OPTIONS) --host $(HOST) --port $(PORT) --workers $(WORKERS)
@@ -83,9 +83,11 @@ conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) tw
 fuzz: install ## Fuzz every API operation from openapi.yaml with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
 	bash tests/fuzz/run.sh
 
-deploy-check: install ## Validate Dockerfile, compose.yaml and docs/deploy.md statically: hadolint, compose config, tests/deploy (no Docker daemon)
+deploy-check: install ## Validate Dockerfile, compose.yaml, the nginx configurations and docs/deploy.md statically: hadolint, compose config, nginx -t, tests/deploy (no Docker daemon)
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || \
 		{ $(APT) update -qq && $(APT) install -y -qq docker-compose; }
+	@command -v nginx >/dev/null || PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || \
+		{ $(APT) update -qq && $(APT) install -y -qq nginx; }
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 

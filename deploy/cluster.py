@@ -531,6 +531,7 @@ class Cluster:
             "LISTEN": f"{config.host}:{config.port}",
             "INTERNAL_LISTEN": f"{config.host}:{config.internal_port}",
             "SPA_DIR": str(ROOT / "frontend" / "dist"),
+            "SPA_HEADERS": str(ROOT / "deploy" / "spa-headers.conf"),
             "MICROCACHE_SKIP_ANONYMOUS": "0" if config.microcache else "1",
         }
         text = TEMPLATE.read_text()

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { securityHeaders } from "../scripts/serve.mjs";
 import {
   buildSpa,
   FRONTEND_DIR,
@@ -72,10 +73,21 @@ async function newPage(context, viewport = DESKTOP, cspReports = undefined) {
   await page.setViewportSize(viewport);
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  /** @param {string} report */
+  const cspProblem = (report) => {
+    if (cspReports) cspReports.push(report);
+    else problems.push(`CSP on ${page.url()}: ${report.slice(0, 160)}`);
+  };
   page.on("console", (message) => {
-    if (!/Content.Security.Policy/i.test(message.text())) return;
-    if (cspReports) cspReports.push(message.text());
-    else problems.push(`CSP on ${page.url()}: ${message.text().slice(0, 120)}`);
+    if (/Content.Security.Policy/i.test(message.text())) cspProblem(message.text());
+  });
+  // The browser's own violation events too (a blocked load may log nothing to the console).
+  await page.exposeFunction("__conduitCspViolation", cspProblem);
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`;
+      /** @type {any} */ (window).__conduitCspViolation(`securitypolicyviolation: ${report}`);
+    });
   });
   page.on("request", (request) => {
     const origin = new URL(request.url()).origin;
@@ -125,7 +137,7 @@ describe("Conduit SPA end to end", { concurrency: false }, () => {
     backend = await startBackend({ port: apiPort, spaOrigin, logFile: join(SCREENSHOT_DIR, "backend.log") });
     apiOrigin = new URL(backend.apiUrl).origin;
     await buildSpa({ apiUrl: backend.apiUrl, outDir });
-    spa = await startSpa({ root: outDir, port: spaPort, csp: process.env.E2E_CSP !== "off" });
+    spa = await startSpa({ root: outDir, port: spaPort, apiOrigin, csp: process.env.E2E_CSP !== "off" });
     browser = await launchBrowser();
     aliceContext = await browser.newContext();
     bobContext = await browser.newContext();
@@ -322,6 +334,25 @@ describe("Conduit SPA end to end", { concurrency: false }, () => {
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a phone`);
       await shot(page, name);
     }
+    await page.close();
+  });
+
+  it("loads every page under the one served policy with zero CSP violations", async () => {
+    const served = (await fetch(url("/"))).headers.get("content-security-policy") ?? "";
+    assert.equal(served, securityHeaders({ apiOrigin })["Content-Security-Policy"], "deploy/spa-headers.conf's policy");
+    assert.match(served, /script-src 'self';/);
+    assert.doesNotMatch(served, /unsafe-inline|unsafe-eval/);
+    assert.match(served, /connect-src 'self' http:\/\/127\.0\.0\.1:\d+;/, "API calls go to our origin and the API's only");
+    const violations = /** @type {string[]} */ ([]);
+    const page = await newPage(aliceContext, DESKTOP, violations);
+    const pages = ["/", "/?feed=following", `/tag/${article.tags[0]}`, `/article/${encodeURIComponent(slug)}`];
+    pages.push(`/profile/${alice.username}`, `/profile/${bob.username}/favorites`, "/settings", "/editor");
+    pages.push(`/editor/${encodeURIComponent(slug)}`, "/login", "/register");
+    for (const path of pages) {
+      await page.goto(url(path));
+      await page.waitForLoadState("networkidle");
+    }
+    assert.deepEqual(violations, []);
     await page.close();
   });
 

@@ -145,11 +145,12 @@ export async function buildSpa({ apiUrl, outDir }) {
 }
 
 /**
- * Serves `root` with scripts/serve.mjs on 127.0.0.1:`port` (`csp: false` drops the CSP header).
- * @param {{ root: string, port: number, csp?: boolean }} options
+ * Serves `root` with scripts/serve.mjs on 127.0.0.1:`port`, under the SPA's one policy with the API's
+ * origin in connect-src (`csp: false` drops the CSP header).
+ * @param {{ root: string, port: number, apiOrigin: string, csp?: boolean }} options
  */
-export async function startSpa({ root, port, csp = true }) {
-  const server = createStaticServer({ root, csp });
+export async function startSpa({ root, port, apiOrigin, csp = true }) {
+  const server = createStaticServer({ root, csp, apiOrigin });
   await new Promise((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolveListen(undefined));

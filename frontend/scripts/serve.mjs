@@ -9,10 +9,14 @@
  * Any GET for a path without a file extension that is not a file (/article/foo, /profile/bar)
  * gets index.html, so deep links survive a reload; a missing file with an extension is a 404.
  *
- * Usage: node scripts/serve.mjs [--host 127.0.0.1] [--port 5173] [--dir dist]
- *        (or HOST / PORT / DIST_DIR in the environment)
+ * Every answer carries the SPA's security headers (Content-Security-Policy...) from
+ * ../deploy/spa-headers.conf, the policy nginx serves too; the API's origin (--api-origin, or the
+ * origin of VITE_API_URL) is added to its connect-src.
+ *
+ * Usage: node scripts/serve.mjs [--host 127.0.0.1] [--port 5173] [--dir dist] [--api-origin http://127.0.0.1:8000]
+ *        (or HOST / PORT / DIST_DIR / API_ORIGIN in the environment)
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -46,15 +50,36 @@ const TYPES = {
 
 const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".css", ".json", ".svg", ".txt", ".map", ".webmanifest"]);
 
-/** Headers on every answer: no MIME sniffing, no framing, and only our origin may run scripts. */
-const BASE_HEADERS = {
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "strict-origin-when-cross-origin",
-  "X-Frame-Options": "DENY",
-  "Content-Security-Policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; " +
-    "font-src 'self'; connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
-};
+/** The one policy of the SPA's security headers, shared with nginx (docs/deploy.md, "Content-Security-Policy"). */
+export const SPA_HEADERS_FILE = fileURLToPath(new URL("../../deploy/spa-headers.conf", import.meta.url));
+
+/**
+ * The headers of `file` (its `add_header Name "value" always;` lines), with `apiOrigin`, when the API
+ * is on another origin, as the one more source of the CSP's connect-src.
+ * @param {{ apiOrigin?: string, file?: string }} [options]
+ * @returns {Record<string, string>}
+ */
+export function securityHeaders({ apiOrigin = "", file = SPA_HEADERS_FILE } = {}) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  for (const [, name, value] of readFileSync(file, "utf8").matchAll(/^add_header ([\w-]+) "([^"]*)" always;$/gm)) {
+    headers[name] = value;
+  }
+  const policy = headers["Content-Security-Policy"];
+  if (!policy?.includes("connect-src 'self'")) throw new Error(`${file}: no Content-Security-Policy with connect-src 'self'`);
+  if (apiOrigin) {
+    headers["Content-Security-Policy"] = policy.replace("connect-src 'self'", `connect-src 'self' ${new URL(apiOrigin).origin}`);
+  }
+  return headers;
+}
+
+/**
+ * The origin of an absolute VITE_API_URL (the API the bundle was built for); "" for a path (same origin).
+ * @param {string | undefined} apiUrl
+ */
+function originOf(apiUrl) {
+  return apiUrl && /^https?:\/\//.test(apiUrl) ? new URL(apiUrl).origin : "";
+}
 
 /**
  * The Cache-Control for a served path (relative to the root, with a leading slash).
@@ -65,13 +90,13 @@ export function cacheControlFor(urlPath) {
 }
 
 /**
- * Creates (does not start) the server for `root`.
- * @param {{ root: string, log?: (line: string) => void, csp?: boolean }} options
+ * Creates (does not start) the server for `root`; `apiOrigin`: the API's origin when it is another one.
+ * @param {{ root: string, log?: (line: string) => void, csp?: boolean, apiOrigin?: string }} options
  */
-export function createStaticServer({ root, log = () => {}, csp = true }) {
+export function createStaticServer({ root, log = () => {}, csp = true, apiOrigin = "" }) {
   const base = resolve(root);
-  const { "Content-Security-Policy": _policy, ...withoutCsp } = BASE_HEADERS;
-  const SECURITY_HEADERS = csp ? BASE_HEADERS : withoutCsp;
+  const SECURITY_HEADERS = securityHeaders({ apiOrigin });
+  if (!csp) delete SECURITY_HEADERS["Content-Security-Policy"];
   /** @type {Map<string, { mtimeMs: number, body: Buffer }>} gzip results by file path */
   const gzipCache = new Map();
 
@@ -201,6 +226,7 @@ if (isMain) {
   const host = option(argv, "host", "HOST", "127.0.0.1");
   const port = Number(option(argv, "port", "PORT", "5173"));
   const root = resolve(here, option(argv, "dir", "DIST_DIR", "dist"));
+  const apiOrigin = option(argv, "api-origin", "API_ORIGIN", originOf(process.env.VITE_API_URL));
   const quiet = argv.includes("--quiet");
   try {
     await stat(join(root, "index.html"));
@@ -208,7 +234,7 @@ if (isMain) {
     console.error(`${join(root, "index.html")} is missing: run \`npm run build\` first.`);
     process.exit(1);
   }
-  const server = createStaticServer({ root, log: quiet ? undefined : (line) => console.log(line) });
+  const server = createStaticServer({ root, apiOrigin, log: quiet ? undefined : (line) => console.log(line) });
   server.listen(port, host, () => console.log(`Conduit SPA: serving ${root} on http://${host}:${port}/`));
   const stop = () => server.close(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -4,6 +4,8 @@ of docs/deploy.md: no Docker daemon, no image, no network. `make deploy-check` r
 linters that work offline (hadolint, `docker compose config`); `make test` runs them too.
 """
 
+import ipaddress
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +20,9 @@ DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE = ROOT / "compose.yaml"
 SETTINGS = ROOT / "backend" / "config" / "settings" / "base.py"
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
+SPA_HEADERS = ROOT / "deploy" / "spa-headers.conf"
+# The balancers: compose's (the web image) and make cluster's (rendered by deploy/cluster.py).
+NGINX_CONFS = {"compose": ROOT / "deploy" / "docker" / "nginx.conf", "cluster": ROOT / "deploy" / "nginx.conf.template"}
 
 # Variables the API image reads besides the settings: uvicorn's options, prometheus_client's directory.
 NON_SETTINGS_VARIABLES = re.compile(r"^(UVICORN_[A-Z_]+|PROMETHEUS_MULTIPROC_DIR|PYTHON[A-Z_]*|PATH)$")
@@ -274,7 +279,8 @@ def test_every_place_that_serves_the_api_is_checked() -> None:
             continue
         text = (ROOT / path).read_text(errors="replace")
         if "uvicorn" in text and "config.wsgi:application" in text and path not in (*UVICORN_SITES, "Makefile"):
-            assert "--no-proxy-headers" in text, f"{path} starts uvicorn without --no-proxy-headers"
+            # The flag itself, or the Makefile's UVICORN_OPTIONS read (tests/core/test_forwarded_headers.py).
+            assert "--no-proxy-headers" in text or "UVICORN_OPTIONS" in text, f"{path}: uvicorn without the flag"
 
 
 # ------------------------------------------------------------------------------
@@ -296,11 +302,19 @@ def test_deploy_doc_links_resolve() -> None:
 # ------------------------------------------------------------------------------
 # deploy/docker/nginx.conf
 # ------------------------------------------------------------------------------
-def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
-    """`nginx -t` on the compose balancer's configuration, with its container paths moved to tmp_path."""
+def nginx_binary() -> str:
+    """nginx, or a skip where it is not installed; in CI (CI set) its absence is a failure."""
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx is None:
-        pytest.skip("nginx is not installed (make cluster installs it)")
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing in CI (make deploy-check installs it)")
+        pytest.skip("nginx is not installed (make deploy-check and make cluster install it)")
+    return nginx
+
+
+def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
+    """`nginx -t` on the compose balancer's configuration, with its container paths moved to tmp_path."""
+    nginx = nginx_binary()
     version = subprocess.run([nginx, "-v"], capture_output=True, text=True, check=False).stderr
     major_minor_patch = tuple(int(part) for part in re.findall(r"nginx/(\d+)\.(\d+)\.(\d+)", version)[0])
     text = (ROOT / "deploy" / "docker" / "nginx.conf").read_text()
@@ -314,6 +328,7 @@ def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
         ("/usr/share/nginx/html", "html"),
     ):
         text = text.replace(container_path, str(tmp_path / name))
+    text = text.replace("/etc/nginx/spa-headers.conf", str(SPA_HEADERS))
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
     result = subprocess.run(
@@ -323,3 +338,107 @@ def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cluster_nginx_template_passes_nginx_t(tmp_path: Path) -> None:
+    """`nginx -t` on make cluster's configuration, rendered by deploy/cluster.py into tmp_path."""
+    nginx_binary()
+    from deploy.cluster import Cluster, Config
+
+    cluster = Cluster(Config(apps=2))
+    cluster.nginx_dir, cluster.logs = tmp_path / "nginx", tmp_path / "logs"
+    cluster.logs.mkdir()
+    cluster.nginx_render()  # raises with nginx -t's message when the configuration is refused
+    assert f"include {SPA_HEADERS};" in (tmp_path / "nginx" / "nginx.conf").read_text()
+
+
+# ------------------------------------------------------------------------------
+# The balancers' rules (Ref: #9): one strict CSP for the SPA, the admin internal, a trusted scheme
+# ------------------------------------------------------------------------------
+def nginx_blocks(text: str, header: str) -> list[tuple[str, str]]:
+    """(header line, body) of each `server {` or `location ... {` block in `text`, comments dropped."""
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("#"))
+    blocks = []
+    for match in re.finditer(rf"^\s*({header}\b[^{{;]*)\{{", text, re.MULTILINE):
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        blocks.append((match.group(1).strip(), text[match.end() : end - 1]))
+    return blocks
+
+
+def spa_policy() -> dict[str, list[str]]:
+    match = re.search(r'^add_header Content-Security-Policy "([^"]+)" always;$', SPA_HEADERS.read_text(), re.M)
+    assert match, "deploy/spa-headers.conf sets the Content-Security-Policy"
+    return {part.split()[0]: part.split()[1:] for part in match.group(1).split(";") if part.strip()}
+
+
+def test_spa_content_security_policy_is_strict() -> None:
+    policy = spa_policy()
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == ["'self'"], "only the bundle's own files run: no inline or eval'd script"
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+    assert policy["connect-src"] == ["'self'"], "the API only (serve.mjs adds its origin when it is another)"
+    sources = {source for values in policy.values() for source in values}
+    assert not sources & {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "data:", "blob:"}
+
+
+def test_every_place_that_serves_the_spa_sends_the_one_policy() -> None:
+    """Both balancers include deploy/spa-headers.conf wherever they serve the SPA; serve.mjs reads it."""
+    for name, path in NGINX_CONFS.items():
+        text = path.read_text()
+        assert "Content-Security-Policy" not in text, f"{name}: the policy lives in deploy/spa-headers.conf only"
+        spa_locations = [
+            (header, body)
+            for header, body in nginx_blocks(text, "location")
+            if "try_files" in body or "/index.html" in body
+        ]
+        assert len(spa_locations) >= 2, name
+        for header, body in spa_locations:
+            assert re.search(r"^\s*include (/etc/nginx/spa-headers\.conf|\{\{SPA_HEADERS\}\});", body, re.M), (
+                f"{name}: {header} serves the SPA without its security headers"
+            )
+    assert "COPY deploy/spa-headers.conf /etc/nginx/spa-headers.conf" in stage_named("web")
+    assert '"SPA_HEADERS": str(ROOT / "deploy" / "spa-headers.conf")' in (ROOT / "deploy" / "cluster.py").read_text()
+    serve = (ROOT / "frontend" / "scripts" / "serve.mjs").read_text()
+    assert "deploy/spa-headers.conf" in serve and "default-src" not in serve, "serve.mjs has no policy of its own"
+
+
+def test_admin_is_served_on_the_internal_listener_only_with_a_login_rate_limit() -> None:
+    for name, path in NGINX_CONFS.items():
+        text = path.read_text()
+        assert re.search(r"limit_req_zone \$\w+ zone=admin_login:\w+ rate=\d+r/m;", text), name
+        public, internal = nginx_blocks(text, "server")
+        assert re.search(r"listen (8080|\{\{LISTEN\}\})", public[1]), f"{name}: the public server comes first"
+        assert re.search(r"listen (8081|\{\{INTERNAL_LISTEN\}\});", internal[1]), name
+        # Public: /admin/ is refused, and no other location forwards it.
+        admin = [body for header, body in nginx_blocks(public[1], "location") if "admin" in header]
+        assert [body.split() for body in admin] == [["deny", "all;"]], f"{name}: the public side must deny /admin/"
+        # Internal: an allow-list of loopback/private addresses, then deny all; the login limited.
+        allowed = re.findall(r"^\s*allow (\S+);", internal[1], re.M)
+        assert allowed and "all" not in allowed and re.search(r"^\s*deny all;", internal[1], re.M), name
+        assert all(ipaddress.ip_network(address).is_private for address in allowed), f"{name}: {allowed}"
+        assert re.search(r"location /admin/ \{[^}]*proxy_pass http://conduit_app;", internal[1]), name
+        login = [body for header, body in nginx_blocks(internal[1], "location") if header == "location = /admin/login/"]
+        assert login and "limit_req zone=admin_login" in login[0], f"{name}: admin sign-in without limit_req"
+    published = compose()["services"]["web"]["ports"]
+    internal_ports = [port for port in published if port.endswith(":8081")]
+    assert all(port.startswith("127.0.0.1:") for port in internal_ports), "the internal side on loopback only"
+
+
+def test_x_forwarded_proto_is_never_a_clients_own_header() -> None:
+    for name, path in NGINX_CONFS.items():
+        text = "\n".join(line for line in path.read_text().splitlines() if not line.strip().startswith("#"))
+        values = set(re.findall(r"proxy_set_header X-Forwarded-Proto (\S+);", text))
+        assert values and values <= {"$scheme", "$forwarded_proto"}, f"{name}: X-Forwarded-Proto from {values}"
+        if "$forwarded_proto" in values:
+            # Believed only from a listed TLS terminator (none by default), else nginx's own scheme.
+            (geo,) = [body for header, body in nginx_blocks(text, "geo") if "$from_tls_terminator" in header]
+            assert geo.split() == ["default", "0;"], f"{name}: no TLS terminator is trusted by default"
+            (mapping,) = [body for header, body in nginx_blocks(text, "map") if header.endswith("$forwarded_proto")]
+            assert "default $scheme;" in mapping
+            assert all(line.split()[0].startswith('"1:') for line in mapping.strip().splitlines()[1:])
