@@ -88,7 +88,7 @@ ENDPOINTS = {
     "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=3, signed_in_queries=6),
     "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=6),
     "GET /articles/{slug}/comments": ListEndpoint(
-        "comments:list", "comments", anonymous_queries=2, signed_in_queries=4, paged=False
+        "comments:list", "comments", anonymous_queries=2, signed_in_queries=4
     ),
     "GET /tags": ListEndpoint("tags:list", "tags", anonymous_queries=2, signed_in_queries=3, paged=False),
 }

@@ -4,10 +4,13 @@ serves the current version under /api/ too, for RealWorld clients. No trailing s
 """
 
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core.converters import IdConverter, PathSegmentConverter
+from apps.core.views import not_found
 from apps.observability.views import metrics_view
 
 register_converter(IdConverter, "id")
@@ -32,6 +35,10 @@ urlpatterns = [
     # Outside /api: probes for the balancer, metrics for Prometheus (internal only).
     path("", include("apps.health.urls")),
     path("metrics", metrics_view, name="metrics"),
+    # Last: every other URL. Without it, a debug server answers Django's HTML technical 404, which
+    # lists every URL pattern; handler404 below applies only when DEBUG is off. An empty route keeps
+    # the metrics' `<unmatched>` label, and the view needs no CSRF token and no transaction.
+    re_path(r"", transaction.non_atomic_requests(csrf_exempt(not_found)), name="not-found"),
 ]
 
 handler404 = "apps.core.views.not_found"

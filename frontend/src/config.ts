@@ -11,6 +11,12 @@ export const API_URL: string = (import.meta.env.VITE_API_URL || DEFAULT_API_URL)
 /** Articles per page in every article list. */
 export const PAGE_SIZE = 10;
 
+/**
+ * The deepest `offset` the API accepts on article lists (its PAGINATION_MAX_OFFSET, published as the
+ * parameter's `maximum` in openapi.yaml); deeper pages need its `cursor`. Page links stop there.
+ */
+export const MAX_OFFSET = 1000;
+
 /** The localStorage key that keeps the JWT across reloads (RealWorld contract). */
 export const TOKEN_STORAGE_KEY = "jwtToken";
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from apps.articles.models import Article, Favorite
 from apps.articles.services import article_favorite
@@ -400,7 +401,7 @@ def five_articles() -> list[str]:
         ({"limit": 2, "offset": 1}, slice(1, 3)),
         ({"limit": 1}, slice(0, 1)),
         ({"offset": 5}, slice(0, 0)),
-        ({"offset": 2**31 - 1}, slice(0, 0)),
+        ({"offset": settings.PAGINATION_MAX_OFFSET}, slice(0, 0)),
         ({"limit": "", "offset": ""}, slice(0, 5)),
     ],
 )
@@ -432,6 +433,7 @@ def test_article_list_defaults_to_20_and_caps_the_limit_at_100(api_client):
         ("offset", -1),
         ("offset", "x"),
         ("offset", 2**31),
+        ("offset", settings.PAGINATION_MAX_OFFSET + 1),
     ],
 )
 @pytest.mark.parametrize("url_name", ["articles:list", "feeds:feed"])

@@ -1,9 +1,12 @@
 import itertools
 
 import pytest
+import yaml
+from django.conf import settings
 
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
+from tests.test_openapi import OPENAPI_FILE
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +70,26 @@ def test_cursor_and_offset_together_are_a_422(api_client, slugs):
     response = api_client.get(f"/api/articles?cursor={cursor}&offset=2")
     assert response.status_code == 422
     assert response.json() == {"errors": {"offset": ["cannot be combined with cursor"]}}
+
+
+@pytest.mark.parametrize("url", ["/api/articles", "/api/articles/feed"])
+@pytest.mark.parametrize("offset", [settings.PAGINATION_MAX_OFFSET + 1, 10_000, 2**31 - 1])
+def test_offset_beyond_the_cap_is_a_422_that_points_to_the_cursor(user, url, offset):
+    # Ref: #9: an anonymous offset up to 2**31-1 missed every cache; offset=10000 cost ~210 ms.
+    response = client_for(user).get(url, {"offset": offset})
+    message = f"must be at most {settings.PAGINATION_MAX_OFFSET}; page deeper with `cursor`"
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"offset": [message]}}
+
+
+def test_offset_at_the_cap_is_served(api_client, slugs):
+    body = api_client.get("/api/articles", {"offset": settings.PAGINATION_MAX_OFFSET}).json()
+    assert (body["articles"], body["articlesCount"]) == ([], 7)
+
+
+def test_the_offset_cap_is_published_in_the_schema():
+    schema = yaml.safe_load(OPENAPI_FILE.read_text())
+    for path in ("/articles", "/articles/feed"):
+        [offset] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "offset"]
+        assert offset["schema"]["maximum"] == settings.PAGINATION_MAX_OFFSET
+        assert "cursor" in offset["description"]

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def comment_ids(slug: str, viewer=None) -> list[int]:
-    return [c["id"] for c in comment_list_data(slug=slug, viewer=viewer or AnonymousUser(), versions=None)]
+    page = comment_list_data(slug=slug, viewer=viewer or AnonymousUser(), versions=None)
+    return [c["id"] for c in page.comments]
 
 
 def test_comment_list_data_is_newest_first_with_id_breaking_ties():
@@ -26,8 +27,8 @@ def test_comment_list_data_shows_whether_the_viewer_follows_each_author():
     follow = FollowFactory()
     comment = CommentFactory(author=follow.followee)
 
-    [seen_by_follower] = comment_list_data(slug=comment.article.slug, viewer=follow.follower, versions=None)
-    [seen_anonymously] = comment_list_data(slug=comment.article.slug, viewer=AnonymousUser(), versions=None)
+    [seen_by_follower] = comment_list_data(slug=comment.article.slug, viewer=follow.follower, versions=None).comments
+    [seen_anonymously] = comment_list_data(slug=comment.article.slug, viewer=AnonymousUser(), versions=None).comments
 
     assert seen_by_follower["author"]["following"] is True
     assert seen_anonymously["author"]["following"] is False

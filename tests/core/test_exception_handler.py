@@ -17,6 +17,8 @@ from apps.core.exceptions import (
     PermissionDeniedError,
 )
 from apps.core.views import server_error
+from apps.observability.middleware import UNMATCHED_ROUTE, route_label
+from tests.client import APIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +125,50 @@ def test_a_handled_error_rolls_back_the_request_transaction():
     with transaction.atomic():
         exception_handler(NotFoundError("article"), {})
         assert transaction.get_rollback() is True
+
+
+# ------------------------------------------------------------------------------
+# URLs that no route matches: the JSON 404 on every server, a debug one included
+# ------------------------------------------------------------------------------
+UNKNOWN_PATHS = ["/nope", "/api/nope", "/api/v1/articles/a/b/c", "/api/v1/nope", "/admin", "/healthz/x", "/"]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+@pytest.mark.parametrize("path", UNKNOWN_PATHS)
+def test_an_unknown_url_is_the_json_404_even_on_a_debug_server(settings, debug, method, path):
+    # Ref: #9 (12): DJANGO_DEBUG=true answered Django's HTML 404, which lists every URL pattern.
+    settings.DEBUG = debug
+    response = getattr(APIClient(enforce_csrf_checks=True), method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"errors": {"resource": ["not found"]}}
+
+
+def test_an_unknown_url_is_counted_as_unmatched_and_needs_no_query(api_client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = api_client.get("/nope")
+    assert route_label(response.wsgi_request) == UNMATCHED_ROUTE
+
+
+@pytest.mark.parametrize(
+    ("path", "status_code", "content_type"),
+    [
+        ("/admin/", 302, "text/html; charset=utf-8"),  # to the admin's login page
+        ("/admin/login/", 200, "text/html; charset=utf-8"),
+        ("/admin/nope", 302, "text/html; charset=utf-8"),  # the admin's own catch-all, behind its login
+        ("/api/v1/docs/", 200, "text/html; charset=utf-8"),
+        ("/api/v1/schema", 200, "application/vnd.oai.openapi; charset=utf-8"),
+        ("/healthz", 200, "application/json"),
+        ("/metrics", 200, None),
+    ],
+)
+def test_the_admin_docs_probes_and_metrics_are_still_served_on_a_debug_server(
+    settings, path, status_code, content_type
+):
+    # Ref: #9 (12)
+    settings.DEBUG = True
+    response = APIClient().get(path)
+    assert response.status_code == status_code, response.content[:300]
+    if content_type:
+        assert response["Content-Type"] == content_type

@@ -1,8 +1,18 @@
 """Hostile or odd input ends as a 4xx in the envelope, never as a 500 (PostgreSQL rejects NUL in text)."""
 
-import pytest
+from pathlib import Path
 
-from tests.factories import ArticleFactory
+import pytest
+import yaml
+from django.core.exceptions import ValidationError
+
+from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Article
+from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
+from apps.core.parsers import MAX_JSON_DEPTH, json_depth_exceeds
+from apps.tags.models import TAG_MAX_LENGTH
+from apps.tags.serializers import TagListField
+from tests.conftest import client_for
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.helpers import api_url, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +60,158 @@ def test_an_unsupported_method_is_405_in_the_envelope(auth_client):
 
 def test_a_client_that_accepts_no_json_gets_406_in_the_envelope(api_client):
     assert_error(api_client.get(api_url("tags:list"), HTTP_ACCEPT="text/html"), 406, "request")
+
+
+# ------------------------------------------------------------------------------
+# Nesting depth of JSON bodies
+# ------------------------------------------------------------------------------
+OPENAPI = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
+# Every operation that takes a body, from the published schema: a new one is covered by itself.
+BODY_OPERATIONS = sorted(
+    (method, path)
+    for path, operations in OPENAPI["paths"].items()
+    for method, operation in operations.items()
+    if isinstance(operation, dict) and "requestBody" in operation
+)
+NESTING_MESSAGE = f"is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)"
+
+
+def nested_body(depth: int) -> str:
+    """A JSON object whose arrays and objects nest `depth` levels deep in all."""
+    return '{"user": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 300, 100_000])
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+def test_a_body_nested_too_deeply_is_422_on_every_operation_with_a_body(user, method, path, depth):
+    # Ref: #9 (100,000 levels: RecursionError, a 500; 300: past orjson.dumps' limit in the idempotency fingerprint)
+    slug = ArticleFactory(author=user).slug
+    client = client_for(user)
+    response = getattr(client, method)(
+        "/api" + path.replace("{slug}", slug),
+        nested_body(depth),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="deep-1",
+    )
+    assert_error(response, 422, "request", NESTING_MESSAGE)
+
+
+def test_a_body_nested_as_deep_as_allowed_reaches_validation(auth_client):
+    # Ref: #9
+    response = auth_client.post(
+        api_url("articles:list"),
+        nested_body(MAX_JSON_DEPTH).replace("user", "article"),
+        content_type="application/json",
+    )
+    assert_error(response, 422, "article")
+
+
+@pytest.mark.parametrize(
+    ("value", "deep"),
+    [(1, False), ([], False), ({"a": [1]}, False), ([[[]]], True), ({"a": [[]]}, True), ({"a": {"b": {"c": 1}}}, True)],
+)
+def test_json_depth_exceeds_counts_arrays_and_objects(value, deep):
+    assert json_depth_exceeds(value, 2) is deep
+
+
+def test_json_depth_exceeds_needs_no_recursion():
+    value: list = []
+    for _ in range(100_000):
+        value = [value]
+    assert json_depth_exceeds(value, MAX_JSON_DEPTH)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{", "application/json"),
+        ('{"user": NaN}', "application/json"),
+        ('{"user": "\\ud800"}', "application/json"),
+        (b'{"user": "\xff"}', "application/json"),
+        ('{"user": {"email": "caf\u00e9"}}'.encode("latin-1"), "application/json; charset=latin-1"),
+    ],
+)
+def test_malformed_json_is_422_and_a_declared_charset_is_honoured(api_client, body, content_type):
+    response = api_client.post(api_url("users:login"), body, content_type=content_type)
+    if "latin-1" in content_type:
+        assert_error(response, 422, "password", "can't be blank")  # decoded: validation saw the e-mail
+    else:
+        assert_error(response, 422, "request", "is not valid JSON")
+
+
+# ------------------------------------------------------------------------------
+# Bounded texts: every stored text has a maximum, so every response that shows it is bounded
+# ------------------------------------------------------------------------------
+# The character JSON spells longest: a control character leaves as `\u0001`, six bytes.
+WORST = "\x01"
+JSON_BYTES_PER_CHAR = 6
+
+
+def too_long(limit: int) -> str:
+    return "x" * (limit + 1)
+
+
+def article_body(**fields: object) -> dict:
+    return {"article": {"title": "t", "description": "d", "body": "b", **fields}}
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("title", TITLE_MAX_LENGTH), ("description", DESCRIPTION_MAX_LENGTH), ("body", BODY_MAX_LENGTH)],
+)
+def test_article_texts_are_bounded_on_create_and_update(auth_client, user, field, limit):
+    # Ref: #9
+    message = f"Ensure this field has no more than {limit} characters."
+    assert_error(
+        auth_client.post(api_url("articles:list"), article_body(**{field: too_long(limit)})), 422, field, message
+    )
+    assert not Article.objects.exists()
+    article = ArticleFactory(author=user)
+    url = api_url("articles:detail", slug=article.slug)
+    assert_error(auth_client.put(url, {"article": {field: too_long(limit)}}), 422, field, message)
+    assert getattr(Article.objects.get(pk=article.pk), field) == getattr(article, field)
+    response = auth_client.put(url, {"article": {field: "y" * limit}})
+    assert response.status_code == 200, response.content
+
+
+def test_tag_lists_are_bounded_in_number_and_length(auth_client):
+    # Ref: #9
+    tags = [f"t{n}" for n in range(TagListField.MAX_TAGS + 1)]
+    assert_error(auth_client.post(api_url("articles:list"), article_body(tagList=tags)), 422, "tagList")
+    assert_error(
+        auth_client.post(api_url("articles:list"), article_body(tagList=[too_long(TAG_MAX_LENGTH)])), 422, "tagList"
+    )
+    assert not Article.objects.exists()
+
+
+def test_comment_bodies_are_bounded(auth_client):
+    # Ref: #9 (five 1 MB comments made one comments response 5 MB)
+    url = api_url("comments:list", slug=ArticleFactory().slug)
+    message = f"Ensure this field has no more than {COMMENT_BODY_MAX_LENGTH} characters."
+    assert_error(auth_client.post(url, {"comment": {"body": too_long(COMMENT_BODY_MAX_LENGTH)}}), 422, "body", message)
+    assert not Comment.objects.exists()
+    assert auth_client.post(url, {"comment": {"body": "c" * COMMENT_BODY_MAX_LENGTH}}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "limit"),
+    [
+        (
+            lambda text: ArticleFactory.build(author=UserFactory(), description=text),
+            "description",
+            DESCRIPTION_MAX_LENGTH,
+        ),
+        (lambda text: ArticleFactory.build(author=UserFactory(), body=text), "body", BODY_MAX_LENGTH),
+        (
+            lambda text: CommentFactory.build(article=ArticleFactory(), author=UserFactory(), body=text),
+            "body",
+            COMMENT_BODY_MAX_LENGTH,
+        ),
+    ],
+)
+def test_models_bound_their_texts_so_the_admin_does_too(make, field, limit):
+    # Ref: #9
+    make("x" * limit).full_clean()
+    with pytest.raises(ValidationError) as raised:
+        make(too_long(limit)).full_clean()
+    assert set(raised.value.message_dict) == {field}

@@ -4,6 +4,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from apps.core.caching import Versions, generations_bump, key_part, versions_tag
+from apps.core.pagination import page_key_part
 from apps.profiles.caching import PROFILES_GEN
 
 if TYPE_CHECKING:
@@ -28,8 +29,7 @@ def article_detail_keys(slug: str) -> list[str]:
 
 
 def article_list_cache_key(filters: dict[str, str | None], page: "PageParams", versions: Versions) -> str:
-    cursor = page["cursor"]
-    position = f"c{cursor.created_at.timestamp()}.{cursor.id}" if cursor else page["offset"]
+    position = page_key_part(cursor=page["cursor"], offset=page["offset"])
     return f"articles:list:{_filters_hash(filters)}:{page['limit']}:{position}:{versions_tag(versions)}"
 
 

@@ -1,17 +1,23 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from apps.core.models import TimestampedModel
 from apps.tags.models import Tag
+
+# Every stored text is bounded, so that every response and cache entry that holds it is bounded too.
+TITLE_MAX_LENGTH = 255  # the column's size
+DESCRIPTION_MAX_LENGTH = 1_000  # a summary shown in every list item
+BODY_MAX_LENGTH = 100_000  # ~15,000 words: a long read; only the article's own page shows it
 
 
 class Article(TimestampedModel):
     """A published article. Its slug, chosen at creation, stays its URL for good."""
 
     slug = models.SlugField(max_length=255, unique=True)
-    title = models.CharField(max_length=255)
-    description = models.TextField()
-    body = models.TextField()
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    body = models.TextField(validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles")
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     # Denormalized: kept equal to the number of Favorite rows by the favorite services.

@@ -16,7 +16,7 @@ from apps.articles.models import Article, Favorite
 from apps.articles.serializers import article_data
 from apps.core.caching import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.pagination import Cursor, newest_first_after, next_cursor
+from apps.core.pagination import Cursor, page_of, page_slice
 from apps.profiles.selectors import Entry, Viewer, with_author_following
 from apps.users.models import User
 
@@ -158,14 +158,12 @@ def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article
     The slice of `articles` (newest first) that `page` asks for, by cursor or by offset, plus one
     more article when there is one: `article_page` drops it, and so knows whether a next page exists.
     """
-    articles = newest_first_after(articles, page["cursor"])
-    return articles[page["offset"] : page["offset"] + page["limit"] + 1]
+    return page_slice(articles, cursor=page["cursor"], limit=page["limit"], offset=page["offset"])
 
 
 def article_page(entries: list[Entry], count: int, *, viewer: Viewer, limit: int) -> ArticlePage:
     """The page as `viewer` sees it, from the entries `paginated` selected."""
-    shown = entries[:limit]
-    cursor = next_cursor(shown) if len(entries) > limit else None
+    shown, cursor = page_of(entries, limit)
     return ArticlePage(article_overlay(shown, viewer=viewer), count, cursor)
 
 

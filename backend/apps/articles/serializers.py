@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.articles.models import Article
+from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Article
 from apps.core.fields import StrictCharField
 from apps.core.serializers import PaginationParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
@@ -22,9 +22,9 @@ class ArticleFilterSerializer(PaginationParamsSerializer):
 
 
 class ArticleCreateSerializer(serializers.Serializer):
-    title = StrictCharField(max_length=255)
-    description = StrictCharField()
-    body = StrictCharField()
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH)
+    description = StrictCharField(max_length=DESCRIPTION_MAX_LENGTH)
+    body = StrictCharField(max_length=BODY_MAX_LENGTH)
     tagList = TagListField(required=False, source="tag_list")
 
 
@@ -35,9 +35,9 @@ class ArticleCreateBodySerializer(serializers.Serializer):
 class ArticleUpdateSerializer(serializers.Serializer):
     """Every field is optional; only those sent change. `tagList: []` clears the tags."""
 
-    title = StrictCharField(max_length=255, required=False)
-    description = StrictCharField(required=False)
-    body = StrictCharField(required=False)
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH, required=False)
+    description = StrictCharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
+    body = StrictCharField(max_length=BODY_MAX_LENGTH, required=False)
     tagList = TagListField(required=False, source="tag_list")
 
 

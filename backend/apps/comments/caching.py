@@ -1,6 +1,7 @@
-"""Cache keys of an article's comment list."""
+"""Cache keys of an article's comment list, one entry per page."""
 
 from apps.core.caching import Versions, generations_bump, key_part, versions_tag
+from apps.core.pagination import Cursor, page_key_part
 from apps.profiles.caching import PROFILES_GEN
 
 COMMENT_LIST_TTL = 600
@@ -14,8 +15,10 @@ def comment_list_keys(slug: str) -> list[str]:
     return [comments_version_key(slug), PROFILES_GEN]
 
 
-def comment_list_cache_key(slug: str, versions: Versions) -> str:
-    return f"comments:list:{key_part(slug)}:{versions_tag(versions)}"
+def comment_list_cache_key(slug: str, *, limit: int, cursor: Cursor | None, versions: Versions) -> str:
+    """One entry per page: `limit` and where it starts (`cursor`) are part of the key."""
+    position = page_key_part(cursor=cursor)
+    return f"comments:list:{key_part(slug)}:{limit}:{position}:{versions_tag(versions)}"
 
 
 def invalidate_comments(slug: str) -> None:

@@ -1,14 +1,15 @@
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_plain
 from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
-from apps.comments.models import Comment
+from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
 from apps.comments.serializers import comment_data
 from apps.core.caching import Versions, cached
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
+from apps.core.pagination import Cursor, page_of, page_slice
 from apps.profiles.selectors import Entry, Viewer, with_author_following
 from apps.users.models import User
 
@@ -17,26 +18,46 @@ def comment_entries(comments: list[Comment]) -> list[Entry]:
     return [{"id": comment.pk, "author_id": comment.author_id, "data": comment_data(comment)} for comment in comments]
 
 
-def comment_list_entries(*, slug: str, using: str | None = None) -> list[Entry]:
-    """The comments of the article at `slug`, newest first, in one query; NotFoundError if no article."""
+class CommentPage(NamedTuple):
+    comments: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def comment_list_entries(*, slug: str, limit: int, cursor: Cursor | None, using: str | None = None) -> list[Entry]:
+    """
+    A page of the comments of the article at `slug`, newest first, after `cursor`, with one more
+    when there is one (`page_of`); two queries. NotFoundError if there is no such article.
+    """
     article = article_get_plain(slug=slug, using=using)
     comments = Comment.objects.using(using).select_related("author").filter(article=article)
-    return comment_entries(list(comments.order_by("-created_at", "-id")))
+    return comment_entries(list(page_slice(comments.order_by("-created_at", "-id"), cursor=cursor, limit=limit)))
 
 
-def comment_list_data(*, slug: str, viewer: Viewer, versions: Versions | None) -> list[dict[str, Any]]:
+def comment_list_data(
+    *,
+    slug: str,
+    viewer: Viewer,
+    versions: Versions | None,
+    limit: int = COMMENT_PAGE_MAX_SIZE,
+    cursor: Cursor | None = None,
+) -> CommentPage:
     """
-    The comments of the article at `slug` as `viewer` sees them.
+    A page of the comments of the article at `slug` as `viewer` sees them, and the next page's cursor.
 
-    With `versions` (see comments.caching), the shared list comes from the cache, filled from the
+    With `versions` (see comments.caching), the shared page comes from the cache, filled from the
     primary database.
     """
     if versions is None:
-        entries = comment_list_entries(slug=slug)
+        entries = comment_list_entries(slug=slug, limit=limit, cursor=cursor)
     else:
-        key = comment_list_cache_key(slug, versions)
-        entries = cached(key, COMMENT_LIST_TTL, lambda: comment_list_entries(slug=slug, using=DEFAULT_DB_ALIAS))
-    return with_author_following(entries, viewer=viewer)
+        key = comment_list_cache_key(slug, limit=limit, cursor=cursor, versions=versions)
+        entries = cached(
+            key,
+            COMMENT_LIST_TTL,
+            lambda: comment_list_entries(slug=slug, limit=limit, cursor=cursor, using=DEFAULT_DB_ALIAS),
+        )
+    shown, next_cursor = page_of(entries, limit)
+    return CommentPage(with_author_following(shown, viewer=viewer), next_cursor)
 
 
 def comment_data_for(*, comment: Comment, viewer: Viewer) -> dict[str, Any]:

@@ -2,20 +2,41 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.comments.models import Comment
+from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
 from apps.core.fields import StrictCharField
-from apps.core.serializers import datetime_to_str
+from apps.core.serializers import CursorParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 
 
+# ------------------------------------------------------------------------------
+# Requests
+# ------------------------------------------------------------------------------
+class CommentListParamsSerializer(CursorParamsSerializer):
+    """A page of an article's comments, newest first: `limit` and `cursor` (the `nextCursor` of the previous page)."""
+
+    MAX_LIMIT = COMMENT_PAGE_MAX_SIZE
+
+    limit = serializers.IntegerField(
+        min_value=1,
+        default=COMMENT_PAGE_MAX_SIZE,
+        help_text=(
+            f"Page size: 1 to {COMMENT_PAGE_MAX_SIZE} (capped), default {COMMENT_PAGE_MAX_SIZE}. "
+            "Follow `nextCursor` for older comments."
+        ),
+    )
+
+
 class CommentCreateSerializer(serializers.Serializer):
-    body = StrictCharField()
+    body = StrictCharField(max_length=COMMENT_BODY_MAX_LENGTH)
 
 
 class CommentCreateBodySerializer(serializers.Serializer):
     comment = CommentCreateSerializer()
 
 
+# ------------------------------------------------------------------------------
+# Responses
+# ------------------------------------------------------------------------------
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")
@@ -30,6 +51,9 @@ class CommentResponseSerializer(serializers.Serializer):
 
 class CommentListResponseSerializer(serializers.Serializer):
     comments = CommentSerializer(many=True)
+    nextCursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next (older) comments; null on the last page."
+    )
 
 
 def comment_data(comment: Comment) -> dict[str, Any]:

@@ -9,10 +9,12 @@ from apps.comments.caching import comment_list_keys
 from apps.comments.selectors import comment_data_for, comment_get_for_author, comment_list_data
 from apps.comments.serializers import (
     CommentCreateBodySerializer,
+    CommentListParamsSerializer,
     CommentListResponseSerializer,
     CommentResponseSerializer,
 )
 from apps.comments.services import comment_create, comment_delete
+from apps.core.caching import Versions
 from apps.core.http_caching import conditional_get
 from apps.core.serializers import ErrorSerializer
 from apps.core.views import ApiView
@@ -26,18 +28,20 @@ class CommentListApi(ApiView):
     @extend_schema(
         operation_id="comments_list",
         summary="An article's comments, newest first",
-        responses={200: CommentListResponseSerializer, 404: ErrorSerializer},
+        parameters=[CommentListParamsSerializer],
+        responses={200: CommentListResponseSerializer, 404: ErrorSerializer, 422: ErrorSerializer},
         tags=["comments"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        return conditional_get(
-            request,
-            comment_list_keys(slug),
-            lambda versions: Response(
-                {"comments": comment_list_data(slug=slug, viewer=request.user, versions=versions)}
-            ),
-            viewer_keys=viewer_keys(request.user),
-        )
+        params = CommentListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
+
+        def page_response(versions: Versions | None) -> Response:
+            page = comment_list_data(slug=slug, viewer=request.user, versions=versions, limit=limit, cursor=cursor)
+            return Response({"comments": page.comments, "nextCursor": page.next_cursor})
+
+        return conditional_get(request, comment_list_keys(slug), page_response, viewer_keys=viewer_keys(request.user))
 
     @extend_schema(
         operation_id="comments_create",

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from apps.core.exceptions import ApplicationError
+from apps.core.parsers import JSONNestingError
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ def _describe(exc: Exception) -> tuple[int | None, Errors]:
     if isinstance(exc, exceptions.AuthenticationFailed):
         return status.HTTP_401_UNAUTHORIZED, {"token": ["is invalid"]}
     if isinstance(exc, exceptions.ParseError):
-        return status.HTTP_422_UNPROCESSABLE_ENTITY, {REQUEST_FIELD: ["is not valid JSON"]}
+        # DRF's parse errors quote the decoder; the nesting limit's message is written for clients.
+        message = str(exc.detail) if isinstance(exc, JSONNestingError) else "is not valid JSON"
+        return status.HTTP_422_UNPROCESSABLE_ENTITY, {REQUEST_FIELD: [message]}
     if isinstance(exc, Http404 | exceptions.NotFound):
         return status.HTTP_404_NOT_FOUND, {"resource": ["not found"]}
     if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):

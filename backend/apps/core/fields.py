@@ -9,6 +9,9 @@ always text, keep DRF's fields.
 
 from typing import Any
 
+from django.core.validators import URLValidator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -21,6 +24,17 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class StrictURLField(StrictCharField):
+    """A JSON string holding an absolute http(s) URL (no `javascript:`, `data:` or relative URL)."""
+
+    default_error_messages = {"invalid_url": "must be an http(s) URL"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid_url"]))
 
 
 class StrictEmailField(serializers.EmailField):

@@ -6,6 +6,7 @@ A deep offset makes the database walk past every skipped row; a cursor names the
 """
 
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+E = TypeVar("E", bound=Mapping[str, Any])  # a cached entry: {"id": ..., "data": {..., "createdAt": ...}}
 MAX_ID = 2**63  # ids are BIGINT
 
 
@@ -48,7 +50,26 @@ def newest_first_after(queryset: QuerySet[M], cursor: Cursor | None) -> QuerySet
     return queryset.filter(created_at__lte=cursor.created_at).exclude(created_at=cursor.created_at, id__gte=cursor.id)
 
 
-def next_cursor(entries: list[dict[str, Any]]) -> str:
+def page_slice(queryset: QuerySet[M], *, cursor: Cursor | None, limit: int, offset: int = 0) -> QuerySet[M]:
+    """
+    The rows of one page of `queryset` (newest first), after `cursor` or `offset`, plus one more
+    when there is one: `page_of` drops it, and so knows whether a next page exists.
+    """
+    return newest_first_after(queryset, cursor)[offset : offset + limit + 1]
+
+
+def page_of(entries: list[E], limit: int) -> tuple[list[E], str | None]:
+    """The entries a page shows (`page_slice` fetched one more) and the cursor of the next page, None on the last."""
+    shown = entries[:limit]
+    return shown, next_cursor(shown) if len(entries) > limit else None
+
+
+def next_cursor(entries: Sequence[Mapping[str, Any]]) -> str:
     """The cursor of the page after `entries` (cached entries: id + data)."""
     last = entries[-1]
     return cursor_encode(created_at=last["data"]["createdAt"], id=last["id"])
+
+
+def page_key_part(*, cursor: Cursor | None, offset: int = 0) -> str:
+    """Where a page starts, for its cache key: the cursor's position, else the offset."""
+    return f"c{cursor.created_at.timestamp()}.{cursor.id}" if cursor else str(offset)

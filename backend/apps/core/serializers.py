@@ -13,24 +13,19 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class PaginationParamsSerializer(serializers.Serializer):
+class CursorParamsSerializer(serializers.Serializer):
     """
-    `limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0), as in
-    RealWorld; or, for infinite scroll, `cursor`: the `nextCursor` of the previous page.
+    `limit` (1 to 100, larger values are capped) and `cursor`: the `nextCursor` of the previous page
+    (keyset pagination, newest first). Subclasses may redeclare `limit` with another default.
     """
 
     MAX_LIMIT = 100
 
     limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
-    # Bounded so that no value can overflow the database's OFFSET.
-    offset = serializers.IntegerField(
-        min_value=0, max_value=2**31 - 1, default=0, help_text="Items to skip, default 0."
-    )
-
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none.",
+        help_text="Keyset pagination: the `nextCursor` of the previous page; empty: none.",
     )
 
     def validate_limit(self, value: int) -> int:
@@ -45,10 +40,33 @@ class PaginationParamsSerializer(serializers.Serializer):
             raise serializers.ValidationError("is invalid") from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("cursor") and attrs["offset"]:
-            raise serializers.ValidationError({"offset": ["cannot be combined with cursor"]})
         attrs.setdefault("cursor", None)
         return attrs
+
+
+class PaginationParamsSerializer(CursorParamsSerializer):
+    """
+    `limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0, at most
+    settings.PAGINATION_MAX_OFFSET), as in RealWorld; or, for infinite scroll and deeper pages,
+    `cursor`: the `nextCursor` of the previous page.
+    """
+
+    # Bounded (settings.PAGINATION_MAX_OFFSET): a deep offset makes the database walk every skipped row.
+    offset = serializers.IntegerField(
+        min_value=0,
+        max_value=settings.PAGINATION_MAX_OFFSET,
+        default=0,
+        error_messages={"max_value": "must be at most {max_value}; page deeper with `cursor`"},
+        help_text=(
+            f"Items to skip: 0 to {settings.PAGINATION_MAX_OFFSET} (422 beyond), default 0. "
+            "Deeper pages: `cursor` instead."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("cursor") and attrs["offset"]:
+            raise serializers.ValidationError({"offset": ["cannot be combined with cursor"]})
+        return super().validate(attrs)
 
 
 def datetime_to_str(value: datetime) -> str:

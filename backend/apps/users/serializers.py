@@ -9,8 +9,13 @@ EMAIL_MAX_LENGTH = 254  # the column's size (RFC 5321)
 USERNAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-# Usernames appear in URLs (/profiles/<username>): keep them to URL-safe characters.
-username_validator = RegexValidator(r"^[\w.-]+\Z", "may contain only letters, digits and . _ -")
+# Usernames appear in URLs (/profiles/<username>) and to other people: ASCII letters, digits, _ and -,
+# and dots only between them, so no `.` or `..` path segment and no Unicode look-alike ("аdmin" with a
+# Cyrillic а) can pass for someone else. Uniqueness ignores case (apps.users.models).
+username_validator = RegexValidator(
+    r"^(?!.*\.\.)[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?\Z",
+    "may contain only ASCII letters, digits, _ and -, and single dots between them",
+)
 
 
 def username_field(**kwargs: object) -> serializers.CharField:

@@ -274,6 +274,22 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25} if REDIS_URL else {},
     }
 }
+# Security state (rate-limit counters, read-your-writes markers: apps.core.security_state) apart from
+# the data cache, so that filling that one cannot evict a limit. In production: a Redis instance of its
+# own with `maxmemory-policy noeviction` (docs/deploy.md). Unset, it shares REDIS_URL's instance.
+SECURITY_REDIS_URL = env.str("SECURITY_REDIS_URL", default=REDIS_URL)
+CACHES["security"] = {
+    **CACHES["default"],
+    "BACKEND": "apps.core.cache_backends.RedisCache"
+    if SECURITY_REDIS_URL
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": SECURITY_REDIS_URL or "conduit-security",
+    "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25} if SECURITY_REDIS_URL else {},
+}
+
+# Rendered anonymous responses (apps.core.response_cache) larger than this are not stored: a few huge
+# pages must not crowd the hot ones out of the cache.
+RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=256 * 1024)
 
 # HTTP caching of anonymous API reads by browsers and CDNs (apps.core.http_caching); signed-in
 # reads are private and revalidated with their ETag.
@@ -382,7 +398,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.core.exception_handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": "apps.core.versioning.URLPathVersioning",
     "DEFAULT_VERSION": "v1",
@@ -404,16 +420,24 @@ REST_FRAMEWORK = {
 # ------------------------------------------------------------------------------
 # "<count>/<s|m|h|d>". The defaults are far above any normal client and the RealWorld suites run twice
 # from one address (about 45 sign-ups); a load test from one address needs higher sign-up and write rates.
+# Failed logins (docs/security.md): per (e-mail, address) pair, per address, and per account from
+# addresses that never signed in to it (a trusted address is remembered LOGIN_TRUSTED_CLIENT_DAYS).
 THROTTLE_RATES = {
-    "login_failures_account": env.str("THROTTLE_RATE_LOGIN_FAILURES_ACCOUNT", default="20/h"),
+    "login_failures_pair": env.str("THROTTLE_RATE_LOGIN_FAILURES_PAIR", default="10/15m"),
+    "login_failures_account": env.str("THROTTLE_RATE_LOGIN_FAILURES_ACCOUNT", default="100/h"),
     "login_failures_ip": env.str("THROTTLE_RATE_LOGIN_FAILURES_IP", default="200/h"),
     "signups_ip": env.str("THROTTLE_RATE_SIGNUPS_IP", default="600/h"),
     "writes_user": env.str("THROTTLE_RATE_WRITES_USER", default="300/m"),
 }
+LOGIN_TRUSTED_CLIENT_DAYS = env.int("LOGIN_TRUSTED_CLIENT_DAYS", default=30)
 # Larger request bodies are refused with 413 (apps.core.middleware.RequestSizeLimitMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # How long a create's Idempotency-Key replays its first response (apps.idempotency).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# The deepest `offset` the article lists and the feed accept (422 beyond): the database walks past every
+# skipped row (offset 10,000: ~210 ms, docs/queries.md), and deeper pages are what `cursor` is for. At the
+# SPA's 10 articles a page, page 101; the schema publishes it as the parameter's maximum.
+PAGINATION_MAX_OFFSET = env.int("PAGINATION_MAX_OFFSET", default=1000)
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {

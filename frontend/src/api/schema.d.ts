@@ -267,6 +267,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/user/revoke-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere
+         * @description Revokes every token issued to the signed-in user so far, this request's included: every client (a lost phone, a stolen token) must sign in again. Changing the password does the same for every client but the one that changed it.
+         */
+        post: operations["users_revoke_tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -380,6 +400,8 @@ export interface components {
         };
         CommentListResponse: {
             comments: components["schemas"]["Comment"][];
+            /** @description Pass as `cursor` for the next (older) comments; null on the last page. */
+            nextCursor: string | null;
         };
         CommentResponse: {
             comment: components["schemas"]["Comment"];
@@ -502,7 +524,7 @@ export interface components {
             username?: string;
             password?: string;
             bio?: string | null;
-            image?: string | null;
+            image?: (string) | null;
         };
     };
     responses: never;
@@ -518,13 +540,13 @@ export interface operations {
             query?: {
                 /** @description Only articles by this username. */
                 author?: string;
-                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none. */
+                /** @description Keyset pagination: the `nextCursor` of the previous page; empty: none. */
                 cursor?: string;
                 /** @description Only articles favorited by this username. */
                 favorited?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
                 limit?: number;
-                /** @description Items to skip, default 0. */
+                /** @description Items to skip: 0 to 1000 (422 beyond), default 0. Deeper pages: `cursor` instead. */
                 offset?: number;
                 /** @description Only articles with this tag. */
                 tag?: string;
@@ -761,7 +783,12 @@ export interface operations {
     };
     comments_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Keyset pagination: the `nextCursor` of the previous page; empty: none. */
+                cursor?: string;
+                /** @description Page size: 1 to 100 (capped), default 100. Follow `nextCursor` for older comments. */
+                limit?: number;
+            };
             header?: never;
             path: {
                 slug: string;
@@ -779,6 +806,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1005,11 +1040,11 @@ export interface operations {
     articles_feed: {
         parameters: {
             query?: {
-                /** @description Keyset pagination: the `nextCursor` of the previous page (instead of `offset`); empty: none. */
+                /** @description Keyset pagination: the `nextCursor` of the previous page; empty: none. */
                 cursor?: string;
                 /** @description Page size: 1 to 100 (capped), default 20. */
                 limit?: number;
-                /** @description Items to skip, default 0. */
+                /** @description Items to skip: 0 to 1000 (422 beyond), default 0. Deeper pages: `cursor` instead. */
                 offset?: number;
             };
             header?: never;
@@ -1481,6 +1516,41 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many writes: retry after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_revoke_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,6 +32,14 @@ describe("article list", () => {
     expect(get(list)).toMatchObject({ status: "ready", page: 3, totalPages: 3, articlesCount: 21 });
   });
 
+  it("links no page beyond the deepest offset the API accepts", async () => {
+    // Ref: #9: 1,000,000 matches at 10 a page; offset 1000 (page 101) is the last the API serves.
+    server.use(http.get(api("/articles"), () => HttpResponse.json({ articles: [makeListItem()], articlesCount: 1_000_000 })));
+    const list = await signedInList();
+    await list.load({ page: 1 });
+    expect(get(list)).toMatchObject({ status: "ready", totalPages: 101, articlesCount: 1_000_000 });
+  });
+
   it("uses the feed endpoint for 'your feed'", async () => {
     server.use(http.get(api("/articles/feed"), () => HttpResponse.json({ articles: [], articlesCount: 0 })));
     const list = await signedInList();

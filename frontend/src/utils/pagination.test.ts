@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_OFFSET } from "src/config";
 import { pageCount, pageSlots, pageToQuery, parsePage } from "./pagination";
 
 describe("parsePage", () => {
@@ -27,6 +28,17 @@ describe("pageToQuery / pageCount", () => {
     expect(pageCount(1, 10)).toBe(1);
     expect(pageCount(10, 10)).toBe(1);
     expect(pageCount(11, 10)).toBe(2);
+  });
+
+  it("never counts a page whose offset the API refuses", () => {
+    // Ref: #9: offsets beyond the API's PAGINATION_MAX_OFFSET are a 422.
+    expect(pageCount(1000, 10, 1000)).toBe(100);
+    expect(pageCount(1001, 10, 1000)).toBe(101); // offset 1000: the last one accepted
+    expect(pageCount(1_000_000, 10, 1000)).toBe(101);
+    expect(pageCount(1_000_000, 20, 1000)).toBe(51);
+    expect(pageToQuery(pageCount(1_000_000, 10), 10).offset).toBe(MAX_OFFSET);
+    expect(pageCount(1_000_000, 7, 1000)).toBe(143); // offset 994; page 144 would be 1001
+    expect(pageToQuery(143, 7).offset).toBeLessThanOrEqual(1000);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Page arithmetic for the article lists (1-based pages over the API's limit/offset). */
+import { MAX_OFFSET } from "src/config";
 
 /** Reads a `?page=` value: a positive integer, anything else is page 1. */
 export function parsePage(raw: string | null | undefined): number {
@@ -13,10 +14,13 @@ export function pageToQuery(page: number, pageSize: number): { limit: number; of
   return { limit: pageSize, offset: (safePage - 1) * pageSize };
 }
 
-/** How many pages `count` items fill (0 when there are none). */
-export function pageCount(count: number, pageSize: number): number {
+/**
+ * How many pages of `count` items can be shown (0 when there are none): those they fill, up to the
+ * last page whose offset the API accepts (`maxOffset`), so that no page link is refused with a 422.
+ */
+export function pageCount(count: number, pageSize: number, maxOffset = MAX_OFFSET): number {
   if (count <= 0 || pageSize <= 0) return 0;
-  return Math.ceil(count / pageSize);
+  return Math.min(Math.ceil(count / pageSize), Math.floor(maxOffset / pageSize) + 1);
 }
 
 /** A page link, or a gap between two runs of page links. */
