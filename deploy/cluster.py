@@ -10,7 +10,8 @@ Everything lives under var/cluster/ (configuration, pid files, logs, the replica
 | `nginx` | load balancer + the SPA's dist/ (deploy/nginx.conf.template); internal side: /metrics | 8080, 8081 |
 | `app1`..`appN` | `uvicorn config.wsgi:application --interface wsgi`, one process each (CLUSTER_APPS=3) | 8101.. |
 | `worker`, `beat`, `relay` | Celery worker (every queue), Celery beat, `manage.py relay_outbox` | |
-| `redis-cache` | its own redis-server: cache, rate-limit counters, read-your-writes markers | 6390 |
+| `redis-cache` | its own redis-server: the data cache (evicts the least recently used keys when full) | 6390 |
+| `redis-security` | its own redis-server, never evicting: rate-limit counters, read-your-writes markers | 6392 |
 | `redis-broker` | its own redis-server (append-only file): the Celery broker | 6391 |
 | `replica` | a streaming replica of the running PostgreSQL (tests/replica.py), DATABASE_REPLICA_URL | 5440 |
 | primary | the running PostgreSQL server, database `conduit_cluster` (not started or stopped here) | 5432 |
@@ -67,6 +68,10 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+# The Redis servers of the cluster, in start order.
+REDIS_PARTS = ("redis-cache", "redis-security", "redis-broker")
+
+
 # ------------------------------------------------------------------------------
 # Configuration: chosen at the first `up`, kept in var/cluster/cluster.json
 # ------------------------------------------------------------------------------
@@ -79,6 +84,7 @@ class Config:
     first_app_port: int = field(default_factory=lambda: _env_int("CLUSTER_APP_PORT", 8101))
     redis_port: int = field(default_factory=lambda: _env_int("CLUSTER_REDIS_PORT", 6390))
     broker_port: int = field(default_factory=lambda: _env_int("CLUSTER_BROKER_PORT", 6391))
+    security_port: int = field(default_factory=lambda: _env_int("CLUSTER_SECURITY_REDIS_PORT", 6392))
     replica_port: int = field(default_factory=lambda: _env_int("CLUSTER_REPLICA_PORT", 5440))
     postgres: str = field(
         default_factory=lambda: os.environ.get("CLUSTER_POSTGRES", "postgres://postgres@127.0.0.1:5432")
@@ -216,6 +222,7 @@ class Cluster:
             DJANGO_CACHE_KEY_PREFIX="cluster",
             DATABASE_URL=config.database_url,
             REDIS_URL=f"redis://{config.host}:{config.redis_port}/0",
+            SECURITY_REDIS_URL=f"redis://{config.host}:{config.security_port}/0",
             CELERY_BROKER_URL=f"redis://{config.host}:{config.broker_port}/0",
             CELERY_BROKER_VISIBILITY_TIMEOUT=str(config.visibility_timeout),
             # nginx is the one proxy in front of the app: trust its X-Forwarded-For entry, no other.
@@ -246,7 +253,18 @@ class Cluster:
         python, manage = str(BIN / "python"), str(BACKEND / "manage.py")
         parts: dict[str, Part] = {}
         for name, port, extra in (
-            ("redis-cache", config.redis_port, ["--save", "", "--appendonly", "no", "--maxmemory", "256mb"]),
+            # A cache: full, it evicts the least recently used entries.
+            (
+                "redis-cache",
+                config.redis_port,
+                ["--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"],
+            ),
+            # Security state: never evicted by pressure (every key has a TTL; full, writes fail open).
+            (
+                "redis-security",
+                config.security_port,
+                ["--save", "", "--appendonly", "no", "--maxmemory", "64mb", "--maxmemory-policy", "noeviction"],
+            ),
             # The broker keeps its queues across a restart (the broker drill stops it).
             ("redis-broker", config.broker_port, ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"]),
         ):
@@ -587,10 +605,10 @@ class Cluster:
         if not (ROOT / "frontend" / "dist" / "index.html").exists():
             raise RuntimeError("frontend/dist/ is missing: build the SPA first (make cluster does)")
         step = _Steps()
-        with step("redis: cache and broker"):
-            for name in ("redis-cache", "redis-broker"):
+        with step("redis: cache, security state and broker"):
+            for name in REDIS_PARTS:
                 self.start(name)
-            for name in ("redis-cache", "redis-broker"):
+            for name in REDIS_PARTS:
                 self.wait_ready(name, timeout=10)
         with step(f"database {self.config.database}: create, migrate, static files, demo data"):
             self.database_create()
@@ -636,8 +654,7 @@ class Cluster:
             "relay",
             "beat",
             "worker",
-            "redis-cache",
-            "redis-broker",
+            *REDIS_PARTS,
         ]
         # The app instances drain in parallel: SIGTERM to all, then wait.
         for name in order:

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from apps.users.models import User
 from apps.users.services import user_issue_token
@@ -9,9 +9,11 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    for alias in ("default", "security"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "security"):
+        caches[alias].clear()
 
 
 @pytest.fixture

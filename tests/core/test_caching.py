@@ -86,5 +86,5 @@ def test_the_cache_is_used_again_once_the_breaker_window_has_passed():
     with override_settings(CACHES=DEAD_REDIS):
         assert generations_get(["test:gen"]) is None
     assert not caching.cache_available()
-    caching._cache_down_until = time.monotonic() - 1  # as if CACHE_RETRY_AFTER_SECONDS had passed
+    caching._down_until["default"] = time.monotonic() - 1  # as if CACHE_RETRY_AFTER_SECONDS had passed
     assert generations_get(["test:gen"]) is not None

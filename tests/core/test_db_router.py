@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -25,8 +24,9 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.articles.models import Article
+from apps.articles.services import article_create
 from apps.core import db_router
-from apps.core.caching import recent_write_cache_key, reset_cache_breaker
+from apps.core.caching import reset_cache_breaker
 from apps.core.db_router import (
     ReplicaMiddleware,
     ReplicaRouter,
@@ -35,6 +35,8 @@ from apps.core.db_router import (
     reset_replica_health,
     use_primary,
 )
+from apps.core.security_state import recent_write_key, security_cache
+from apps.profiles.models import Follow
 from apps.tags.models import Tag
 from apps.users.authentication import TokenAuthentication
 from apps.users.models import User
@@ -255,7 +257,7 @@ def test_request_with_a_fresh_token_reads_from_the_primary(replicas, rf: Request
 def test_successful_write_sends_the_clients_next_reads_to_the_primary(replicas, rf: RequestFactory, settings):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(7, age=60)}"}
     run_request(rf.post("/api/articles", **headers), status=201)
-    assert cache.get(recent_write_cache_key(7)) is not None
+    assert security_cache().get(recent_write_key(7)) is not None
     assert run_request(rf.get("/api/articles", **headers))["read"] == DEFAULT_DB_ALIAS
     other_client = {"HTTP_AUTHORIZATION": f"Token {token_for(8, age=60)}"}
     assert run_request(rf.get("/api/articles", **other_client))["read"] in REPLICAS
@@ -266,21 +268,21 @@ def test_read_your_writes_window_expires(replicas, rf: RequestFactory):
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     run_request(rf.put("/api/user", **headers))
     assert run_request(rf.get("/api/user", **headers))["read"] == DEFAULT_DB_ALIAS
-    cache.delete(recent_write_cache_key(7))  # what the cache does once the TTL has passed
+    security_cache().delete(recent_write_key(7))  # what the cache does once the TTL has passed
     assert run_request(rf.get("/api/user", **headers))["read"] in REPLICAS
 
 
 def test_failed_write_is_not_remembered(replicas, rf: RequestFactory):
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     run_request(rf.post("/api/articles", **headers), status=422)
-    assert cache.get(recent_write_cache_key(7)) is None
+    assert security_cache().get(recent_write_key(7)) is None
 
 
 def test_read_your_writes_can_be_switched_off(replicas, rf: RequestFactory, settings):
     settings.DATABASE_READ_YOUR_WRITES_SECONDS = 0
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=0)}"}
     run_request(rf.post("/api/articles", **headers), status=201)
-    assert cache.get(recent_write_cache_key(7)) is None
+    assert security_cache().get(recent_write_key(7)) is None
     assert run_request(rf.get("/api/articles", **headers))["read"] in REPLICAS
 
 
@@ -299,8 +301,8 @@ def test_unreachable_cache_sends_reads_to_the_primary(replicas, rf: RequestFacto
     def broken(*args: object, **kwargs: object) -> None:
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    monkeypatch.setattr(security_cache(), "get", broken)
+    monkeypatch.setattr(security_cache(), "set", broken)
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     assert run_request(rf.get("/api/articles", **headers))["read"] == DEFAULT_DB_ALIAS
     assert run_request(rf.post("/api/articles", **headers), status=201)["read"] == DEFAULT_DB_ALIAS
@@ -392,7 +394,7 @@ def test_client_reads_its_own_writes_from_the_primary(replica: ReplicaServer):
         response = client.put("/api/user", {"user": {"bio": "after"}}, format="json")
         assert response.status_code == 200, response.content
         assert client.get("/api/user").json()["user"]["bio"] == "after"  # the primary, for the window
-        cache.delete(recent_write_cache_key(user.pk))  # the window is over: the lagging replica again
+        security_cache().delete(recent_write_key(user.pk))  # the window is over: the lagging replica again
         assert client.get("/api/user").json()["user"]["bio"] == "before"
     assert client.get("/api/user").json()["user"]["bio"] == "after"
 
@@ -450,3 +452,23 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: Replic
     reset_replica_health()
     assert User.objects.all().db == REPLICA_ALIAS
     assert User.objects.get(pk=user.pk).bio == "after"
+
+
+@with_replica
+def test_a_feed_read_on_a_lagging_replica_is_never_labelled_as_newer_data(replica: ReplicaServer):
+    # Ref: #9 (12): the feed's ETag came from counters on the primary, its rows from a lagging replica,
+    # so an old feed went out under the new ETag and the client kept it (304) until the next write.
+    reader, author = UserFactory(), UserFactory()
+    Follow.objects.create(follower=reader, followee=author)
+    replica.wait_for_replay()
+    client = client_for(reader)
+    with paused_replay(replica):
+        article_create(author=author, title="Fresh", description="d", body="b", tag_list=[])
+        stale = client.get("/api/articles/feed")
+        assert stale.status_code == 200
+        assert stale.json()["articlesCount"] == 0  # the replica has not replayed the publish
+    replica.wait_for_replay()
+    fresh = client.get("/api/articles/feed", HTTP_IF_NONE_MATCH=stale["ETag"])
+    assert fresh.status_code == 200
+    assert fresh.json()["articlesCount"] == 1
+    assert client.get("/api/articles/feed", HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304

@@ -4,9 +4,11 @@ data is unchanged, never after a write, never to a signed-in reader or a client 
 """
 
 import pytest
+from django.core.cache import caches
 
 from apps.articles.caching import invalidate_article_lists
 from apps.articles.views import ArticleListApi
+from apps.core.response_cache import canonical_path, response_cache_key
 from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
@@ -92,3 +94,51 @@ def test_errors_are_not_stored(db, view_calls):
     for _ in range(2):
         assert APIClient().get("/api/articles?limit=0").status_code == 422
     assert len(view_calls) == 2
+
+
+# ------------------------------------------------------------------------------
+# Cache pressure (Ref: #9 (5)): only the known parameters, canonical, key a stored response
+# ------------------------------------------------------------------------------
+STORED_KEY_PART = ":" + response_cache_key("").rsplit(":", 1)[0] + ":"  # ":core:response:"
+
+
+def stored_responses() -> int:
+    """How many stored responses the cache holds (the in-process cache can be listed; Redis is scanned)."""
+    backend = caches["default"]
+    if hasattr(backend, "_cache") and hasattr(backend._cache, "get_client"):
+        client = backend._cache.get_client(write=False)
+        return sum(1 for _ in client.scan_iter(match=f"*{STORED_KEY_PART}*"))
+    return sum(1 for key in backend._cache if STORED_KEY_PART in key)
+
+
+def test_unknown_or_reordered_parameters_mint_no_new_entries(article, view_calls):
+    first = APIClient().get("/api/articles?limit=5&tag=dragons")
+    for number in range(30):
+        response = APIClient().get(f"/api/articles?tag=dragons&r={number}&limit=5&utm_source=x{number}")
+        assert response.content == first.content
+        assert response["ETag"] == first["ETag"]
+    assert APIClient().get("/api/articles?limit=5&tag=dragons&tag=").status_code == 200  # repeated: not stored
+    assert stored_responses() == 1
+    assert len(view_calls) == 2
+
+
+def test_a_number_not_written_canonically_is_answered_but_never_stored(article, view_calls):
+    for padding in range(1, 20):
+        assert APIClient().get(f"/api/articles?limit={'0' * padding}5").status_code == 200
+    assert stored_responses() == 0
+
+
+def test_a_response_over_the_size_cap_is_answered_but_not_stored(article, view_calls, settings):
+    settings.RESPONSE_CACHE_MAX_BYTES = 100
+    assert len(APIClient().get(URL).content) > 100
+    APIClient().get(URL)
+    assert stored_responses() == 0
+    assert len(view_calls) == 2
+
+
+def test_canonical_path_keeps_known_parameters_sorted_and_drops_empty_filters(rf):
+    assert canonical_path(rf.get("/api/v1/articles", {"offset": "0", "tag": "a b", "x": "1", "author": ""})) == (
+        "/api/v1/articles?offset=0&tag=a+b"
+    )
+    assert canonical_path(rf.get("/api/v1/articles?format=api")) is None
+    assert canonical_path(rf.get("/api/v1/articles?limit=1&limit=2")) is None

@@ -54,3 +54,26 @@ def test_debug_mode_never_sends_hsts_whatever_the_environment():
         DJANGO_SECURE_HSTS_SECONDS="600",
     )
     assert result.stdout.strip().splitlines()[-1] == "0", result.stderr
+
+
+STRONG_KEY = "test-only-" + "k" * 60
+
+
+def test_a_clients_own_x_forwarded_proto_is_not_believed_without_a_trusted_proxy(api_client, settings):
+    # Ref: #9 (7, 11): with NUM_PROXIES=0 the client is the TCP peer, and so is the scheme.
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        NUM_PROXIES="0",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "None", result.stderr
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        NUM_PROXIES="1",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+    )
+    assert "HTTP_X_FORWARDED_PROTO" in result.stdout, result.stderr

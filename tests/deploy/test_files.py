@@ -28,7 +28,7 @@ NGINX_CONFS = {"compose": ROOT / "deploy" / "docker" / "nginx.conf", "cluster": 
 NON_SETTINGS_VARIABLES = re.compile(r"^(UVICORN_[A-Z_]+|PROMETHEUS_MULTIPROC_DIR|PYTHON[A-Z_]*|PATH)$")
 # The parts of the topology (issue #6): the balancer, the app, the release step, background work, data.
 API_IMAGE_SERVICES = {"app", "migrate", "worker", "beat", "relay"}
-SERVICES = {"web", *API_IMAGE_SERVICES, "postgres-primary", "postgres-replica", "redis", "rabbitmq"}
+SERVICES = {"web", *API_IMAGE_SERVICES, "postgres-primary", "postgres-replica", "redis", "redis-security", "rabbitmq"}
 
 
 def settings_variables() -> set[str]:
@@ -442,3 +442,15 @@ def test_x_forwarded_proto_is_never_a_clients_own_header() -> None:
             (mapping,) = [body for header, body in nginx_blocks(text, "map") if header.endswith("$forwarded_proto")]
             assert "default $scheme;" in mapping
             assert all(line.split()[0].startswith('"1:') for line in mapping.strip().splitlines()[1:])
+
+
+def test_security_state_lives_in_a_redis_that_never_evicts() -> None:
+    # Ref: #9 (5): in one allkeys-lru Redis, filling the cache could evict rate-limit counters.
+    services = compose()["services"]
+    assert "allkeys-lru" in services["redis"]["command"]
+    security = services["redis-security"]["command"]
+    assert security[security.index("--maxmemory-policy") + 1] == "noeviction"
+    env = services["app"]["environment"]
+    assert env["SECURITY_REDIS_URL"].startswith("redis://redis-security:")
+    cluster = (ROOT / "deploy" / "cluster.py").read_text()
+    assert '"--maxmemory-policy", "noeviction"' in cluster and "SECURITY_REDIS_URL=" in cluster

@@ -50,7 +50,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from deploy.cluster import STATE, Cluster, http_get  # noqa: E402
+from deploy.cluster import REDIS_PARTS, STATE, Cluster, http_get  # noqa: E402
 from tests.reliability_doc import reliability_doc_write  # noqa: E402
 
 API = "/api/v1"
@@ -564,8 +564,7 @@ def main() -> int:
         finally:
             # Whatever happened, leave the cluster whole for the next drill.
             for part in (
-                "redis-cache",
-                "redis-broker",
+                *REDIS_PARTS,
                 "worker",
                 *(f"app{n}" for n in range(1, cluster.config.apps + 1)),
             ):

@@ -14,7 +14,9 @@
 #    `Authorization: Token <jwt>`; every phase (examples, coverage, fuzzing, stateful), a bounded
 #    number of examples per operation, a fixed seed and no example database, so a run is repeatable;
 #    the checks are in tests/fuzz/schemathesis.toml (docs/fuzzing.md says which and why);
-# 5. fails on any check failure and on any 5xx or traceback in the server log.
+# 5. plays the security review's abuse cases against the same server (tests/fuzz/abuse.py: replays,
+#    nesting, oversized fields, deep offsets, stale and revoked tokens, spoofed forwarding headers);
+# 6. fails on any check or abuse-case failure and on any 5xx or traceback in the server log.
 #
 # Environment:
 #   DATABASE_URL        postgres://... to fuzz on PostgreSQL (default: SQLite under var/)
@@ -64,7 +66,7 @@ trap 'exit 143' TERM
 fresh_server_env
 # Thousands of requests from one address and one user in a few minutes: the rate limits
 # (apps.core.throttling) go far above that, or the run would measure them instead of the API.
-for scope in LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER; do
+for scope in LOGIN_FAILURES_PAIR LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER; do
   export "THROTTLE_RATE_${scope}=1000000/m"
 done
 fresh_database "${FUZZ_DB_NAME:-conduit_fuzz}"
@@ -98,13 +100,14 @@ declare -a SUMMARY=()
 for pass in $PASSES; do
   case "$pass" in
     anonymous) AUTH=() ;;
-    authenticated) AUTH=(--header "Authorization: Token $TOKEN") ;;
+    # Signing out everywhere would revoke the token the rest of the pass sends (see hooks.py).
+    authenticated) AUTH=(--header "Authorization: Token $TOKEN" --exclude-operation-id users_revoke_tokens) ;;
     *) die "unknown pass '$pass' in FUZZ_PASSES (anonymous, authenticated)" ;;
   esac
   log "pass: $pass (max $MAX_EXAMPLES examples per operation and phase, seed $SEED)"
   set +e
   # From var/fuzz/: schemathesis and Hypothesis keep their scratch directories in the working directory.
-  (cd "$OUT" && timeout 600 "$ST" --config-file "$HERE/schemathesis.toml" run "$ROOT/openapi.yaml" \
+  (cd "$OUT" && SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" timeout 600 "$ST" --config-file "$HERE/schemathesis.toml" run "$ROOT/openapi.yaml" \
     --url "$HOST_URL/api/v1" "${AUTH[@]}" --max-examples "$MAX_EXAMPLES" "${SEED_ARGS[@]}" \
     --report junit,ndjson --report-dir "$OUT" \
     --report-junit-path "$OUT/$pass.junit.xml" --report-ndjson-path "$OUT/$pass.ndjson") \
@@ -122,7 +125,14 @@ for pass in $PASSES; do
   fi
 done
 
-# --- 5. no 5xx, no traceback ------------------------------------------------------------------
+# --- 5. the security review's abuse cases (#9), beyond what the schema describes ---------------
+log "abuse cases (tests/fuzz/abuse.py)"
+if ! "$PY" "$HERE/abuse.py" "$HOST_URL" 2>&1 | tee "$OUT/abuse.log"; then
+  FAILED=1
+fi
+SUMMARY+=("$(printf '%-13s %s' abuse "$(tail -n +1 "$OUT/abuse.log" | grep -m1 '^abuse cases' || echo 'no summary')")")
+
+# --- 6. no 5xx, no traceback ------------------------------------------------------------------
 ERRORS_5XX=$(grep -cE '" 5[0-9]{2}( |$)|Internal Server Error|Traceback' "$SERVER_LOG" || true)
 if [[ "$ERRORS_5XX" != 0 ]]; then
   FAILED=1

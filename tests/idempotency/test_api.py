@@ -69,6 +69,58 @@ def test_a_retried_sign_up_returns_the_first_response_and_creates_one_user(api_c
     )
 
 
+def sign_up_body(name: str, email: str) -> dict:
+    return {"user": {"username": name, "email": email, "password": "password123"}}
+
+
+def test_a_replayed_sign_up_never_signs_in_the_account_that_now_holds_the_e_mail(api_client):
+    # Ref: #9 (1): the attacker signs up with the victim's e-mail and key K, moves their own account
+    # to another e-mail, the victim signs up with theirs, and the attacker replays K.
+    body = sign_up_body("attacker", "victim@example.com")
+    first = post(api_client, api_url("users:register"), body)
+    attacker = client_for(User.objects.get(username="attacker"))
+    assert attacker.put(api_url("users:current"), {"user": {"email": "elsewhere@example.com"}}).status_code == 200
+    assert api_client.post(api_url("users:register"), sign_up_body("victim", "victim@example.com")).status_code == 201
+
+    replay = post(APIClient(), api_url("users:register"), body)
+
+    assert_error(replay, 409, "Idempotency-Key", "belongs to an account that has changed since; sign in instead")
+    assert "victim" not in replay.content.decode() and first.json()["user"]["token"] not in replay.content.decode()
+
+
+def test_a_replayed_sign_up_after_a_password_change_issues_no_token(api_client):
+    # Ref: #9 (1)
+    body = sign_up_body("changer", "changer@example.com")
+    post(api_client, api_url("users:register"), body)
+    client = client_for(User.objects.get(username="changer"))
+    assert client.put(api_url("users:current"), {"user": {"password": "another-password"}}).status_code == 200
+
+    assert_error(post(APIClient(), api_url("users:register"), body), 409, "Idempotency-Key")
+
+
+def test_a_replayed_sign_up_of_a_deleted_account_is_409_not_500(api_client):
+    # Ref: #9 (1): with nobody holding the e-mail any more, the replay answered 500.
+    body = sign_up_body("gone", "gone@example.com")
+    post(api_client, api_url("users:register"), body)
+    User.objects.filter(username="gone").delete()
+
+    assert_error(post(APIClient(), api_url("users:register"), body), 409, "Idempotency-Key")
+
+
+def test_a_replayed_sign_up_of_an_unchanged_account_signs_in_that_account_only(api_client):
+    body = sign_up_body("steady", "steady@example.com")
+    post(api_client, api_url("users:register"), body)
+    UserFactory(username="someone", email="someone@example.com")
+
+    token = post(APIClient(), api_url("users:register"), body).json()["user"]["token"]
+    me = APIClient().get(api_url("users:current"), HTTP_AUTHORIZATION=f"Token {token}")
+    assert me.json()["user"]["username"] == "steady"
+    # What is kept binds the account by id and a stamp, never a usable secret.
+    kept = IdempotencyKey.objects.get().response_body
+    assert kept["account"]["id"] == User.objects.get(username="steady").pk
+    assert "password" not in json.dumps(kept) and kept["user"]["token"] is None
+
+
 def test_without_a_key_every_request_creates(auth_client):
     auth_client.post(api_url("articles:list"), ARTICLE)
     auth_client.post(api_url("articles:list"), ARTICLE)

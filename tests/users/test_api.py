@@ -3,11 +3,13 @@ from datetime import timedelta
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.articles.models import Article, Favorite
+from apps.profiles.models import Follow
 from apps.users.models import User
-from apps.users.services import user_issue_token
+from apps.users.services import user_issue_token, user_revoke_tokens
 from tests.client import APIClient
 from tests.conftest import client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ArticleFactory, UserFactory
 from tests.helpers import BLANK_VALUES, api_url, assert_blank, assert_error, assert_post_rejects_blank
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +207,12 @@ def deleted_users_token(user: User) -> str:
     return token
 
 
+def revoked_token(user: User) -> str:
+    token = user_issue_token(user=user)
+    user_revoke_tokens(user=user)
+    return token
+
+
 def inactive_users_token(user: User) -> str:
     User.objects.filter(pk=user.pk).update(is_active=False)
     return user_issue_token(user=user)
@@ -222,10 +230,42 @@ def inactive_users_token(user: User) -> str:
     ],
     ids=["garbage", "empty", "expired", "forged", "deleted-user", "inactive-user"],
 )
-def test_a_bad_token_is_401_even_on_public_routes(user, make_token):
+def test_a_bad_token_is_401_wherever_sign_in_is_required(user, make_token):
     client = token_client(make_token(user))
     assert_error(client.get(CURRENT_URL), 401, "token", "is invalid")
-    assert_error(client.get(api_url("articles:list")), 401, "token", "is invalid")
+    assert_error(client.get(api_url("feeds:feed")), 401, "token", "is invalid")
+    body = {"article": {"title": "t", "description": "d", "body": "b"}}
+    assert_error(client.post(api_url("articles:list"), body), 401, "token", "is invalid")
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [lambda user: "garbage", expired_token, forged_token, deleted_users_token, inactive_users_token, revoked_token],
+    ids=["garbage", "expired", "forged", "deleted-user", "inactive-user", "revoked"],
+)
+def test_a_bad_token_on_a_public_read_is_answered_as_to_an_anonymous_reader(user, make_token):
+    # Ref: #9 (13): a stale token must not break the public pages, nor show anyone's own view.
+    author = UserFactory()
+    article = ArticleFactory(author=author)
+    Favorite.objects.create(user=user, article=article)
+    Follow.objects.create(follower=user, followee=author)
+    client = token_client(make_token(user))
+    for url in (
+        api_url("articles:list"),
+        api_url("articles:detail", slug=article.slug),
+        api_url("comments:list", slug=article.slug),
+        api_url("profiles:detail", username=author.username),
+        api_url("tags:list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content)
+        assert response["WWW-Authenticate"] == 'Token error="invalid_token"'
+        assert b'"favorited":true' not in response.content and b'"following":true' not in response.content, url
+
+
+def test_a_valid_token_on_a_public_read_has_no_challenge(auth_client):
+    assert "WWW-Authenticate" not in auth_client.get(api_url("articles:list"))
 
 
 # ------------------------------------------------------------------------------
@@ -345,3 +385,65 @@ def test_a_body_that_is_not_json_is_415(api_client, content_type):
 
 def test_responses_are_utf8_json(auth_client):
     assert auth_client.get(CURRENT_URL)["Content-Type"] == "application/json; charset=utf-8"
+
+
+# ------------------------------------------------------------------------------
+# Usernames and token revocation (Ref: #9 (6), (12))
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("taken", ["Jake", "JAKE", "jAkE"])
+def test_usernames_are_unique_whatever_their_case(api_client, taken):
+    UserFactory(username="jake")
+    assert_error(register(api_client, username=taken, email="other@example.com"), 409, "username")
+    other = client_for(UserFactory(username="other"))
+    assert_error(update(other, username=taken), 409, "username")
+
+
+def test_a_user_may_change_the_case_of_their_own_username(auth_client, user):
+    response = update(auth_client, username=user.username.upper())
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    "username", [".", "..", "a..b", ".hidden", "trailing.", "\u0430dmin", "j\u00e4ke", "name\u200b"]
+)
+def test_register_rejects_usernames_that_are_path_segments_or_look_alikes(api_client, username):
+    assert_error(register(api_client, username=username), 422, "username")
+    assert not User.objects.exists()
+
+
+def test_changing_the_password_revokes_every_older_token(user):
+    old_client = client_for(user)
+    changer = client_for(user)
+
+    response = update(changer, password="a-new-password")
+
+    assert response.status_code == 200
+    assert_error(old_client.get(CURRENT_URL), 401, "token", "is invalid")
+    # The client that changed it goes on with the token of the response.
+    assert token_client(response.json()["user"]["token"]).get(CURRENT_URL).status_code == 200
+
+
+def test_other_profile_changes_keep_tokens_valid(auth_client):
+    assert update(auth_client, bio="new", email="new@example.com").status_code == 200
+    assert auth_client.get(CURRENT_URL).status_code == 200
+
+
+def test_sign_out_everywhere_revokes_every_token_this_one_included(user):
+    clients = [client_for(user), client_for(user)]
+
+    assert clients[0].post(api_url("users:revoke-tokens")).status_code == 204
+
+    for client in clients:
+        assert_error(client.get(CURRENT_URL), 401, "token", "is invalid")
+    login = APIClient().post(LOGIN_URL, {"user": {"email": user.email, "password": PASSWORD}})
+    assert token_client(login.json()["user"]["token"]).get(CURRENT_URL).status_code == 200
+
+
+def test_sign_out_everywhere_needs_a_valid_token(api_client):
+    assert_error(api_client.post(api_url("users:revoke-tokens")), 401, "token")
+
+
+def test_checking_the_token_version_costs_no_query(auth_client, django_assert_num_queries):
+    # The user row is loaded to authenticate anyway: the version rides along.
+    with django_assert_num_queries(1):
+        assert auth_client.get(CURRENT_URL).status_code == 200

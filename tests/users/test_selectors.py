@@ -6,12 +6,13 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_user_username_taken_is_case_sensitive_and_can_exclude_a_user():
+def test_user_username_taken_ignores_case_and_can_exclude_a_user():
+    # Ref: #9 (12): "Jake" and "jake" would be two people told apart by case alone.
     user = UserFactory(username="jake")
 
     assert user_username_taken(username="jake")
-    assert not user_username_taken(username="Jake")
-    assert not user_username_taken(username="jake", exclude=user)
+    assert user_username_taken(username="Jake")
+    assert not user_username_taken(username="JAKE", exclude=user)
 
 
 def test_user_email_taken_ignores_case_and_can_exclude_a_user():

@@ -13,17 +13,23 @@ The keys themselves are built in each app's `caching.py`.
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# After a cache error, requests skip the cache for this long instead of each paying a timeout.
+# What a failing cache raises: the client's own errors and the socket's. Nothing else trips the
+# breaker: a bug, or a client's malformed request, must never switch caching (and with it rate
+# limits and invalidations) off for everyone.
+CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError, EOFError)
+# After a cache error, reads skip that cache for this long instead of each paying a timeout.
 CACHE_RETRY_AFTER_SECONDS = 5.0
 # Counters outlive the entries that embed them; when one expires it is re-seeded (see below).
 GENERATION_TTL = 24 * 3600
@@ -31,41 +37,45 @@ GENERATION_TTL = 24 * 3600
 FILL_LOCK_SECONDS = 5
 FILL_WAIT_SECONDS = 0.25
 FILL_POLL_SECONDS = 0.01
+# A failed invalidation is retried in the background until it succeeds, this often at most.
+BUMP_RETRY_FIRST_SECONDS = 0.2
+BUMP_RETRY_MAX_SECONDS = 5.0
 
 _MISSING = object()
-_cache_down_until = 0.0
+# Per cache alias ("default", "security"): until when (time.monotonic()) that cache is skipped.
+_down_until: dict[str, float] = {}
 
 Versions = dict[str, int]
 
 
-def cache_available() -> bool:
-    return time.monotonic() >= _cache_down_until
+def cache_available(alias: str = "default") -> bool:
+    return time.monotonic() >= _down_until.get(alias, 0.0)
 
 
 def reset_cache_breaker() -> None:
-    """Forget a past cache failure (tests, and a process that knows the cache is back)."""
-    global _cache_down_until
-    _cache_down_until = 0.0
+    """Forget past cache failures and pending retries (tests, and a process that knows the caches are back)."""
+    _down_until.clear()
+    with _pending_lock:
+        _pending_bumps.clear()
+
+
+def trip_cache_breaker(exc: Exception, alias: str = "default") -> None:
+    """Records a failure of cache `alias`: its readers skip it for CACHE_RETRY_AFTER_SECONDS."""
+    _down_until[alias] = time.monotonic() + CACHE_RETRY_AFTER_SECONDS
+    logger.warning(
+        "cache %s unavailable (%s: %s); skipped for %ss", alias, type(exc).__name__, exc, CACHE_RETRY_AFTER_SECONDS
+    )
 
 
 def _call(operation: str, *args: Any, default: Any) -> Any:
-    """Runs one cache operation; on any backend error trips the breaker and returns `default`."""
+    """Runs one operation on the default cache; on a cache failure trips the breaker and returns `default`."""
     if not cache_available():
         return default
     try:
         return getattr(cache, operation)(*args)
-    except Exception as exc:  # any backend failure: the database remains the source of truth
+    except CACHE_ERRORS as exc:  # the database remains the source of truth
         trip_cache_breaker(exc)
         return default
-
-
-def trip_cache_breaker(exc: Exception) -> None:
-    """Records a cache failure: every cache user skips the cache for CACHE_RETRY_AFTER_SECONDS."""
-    global _cache_down_until
-    _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER_SECONDS
-    logger.warning(
-        "cache unavailable (%s: %s); using the database for %ss", type(exc).__name__, exc, CACHE_RETRY_AFTER_SECONDS
-    )
 
 
 def cache_get(key: str) -> Any:
@@ -98,17 +108,74 @@ def generations_get(keys: Iterable[str]) -> Versions | None:
     return values
 
 
+# ------------------------------------------------------------------------------
+# Invalidation: always attempted, retried until it lands
+# ------------------------------------------------------------------------------
+_pending_bumps: set[str] = set()
+_pending_lock = threading.Lock()
+_retry_scheduled = False
+
+
 def generations_bump(*keys: str) -> None:
-    """Invalidates every entry built on these counters. Call it after the write has committed."""
+    """
+    Invalidates every entry built on these counters. Call it after the write has committed.
+
+    It is attempted whatever the breaker says (a skipped invalidation would leave entries stale for
+    their whole TTL); one that fails trips the breaker, so that this process reads the database, and
+    is retried in the background with backoff until it lands, together with any other pending one.
+    """
+    with _pending_lock:
+        keys_to_bump = {*keys, *_pending_bumps}
+        _pending_bumps.clear()
+    failed = _bump(keys_to_bump)
+    if failed:
+        _retry_later(failed, delay=BUMP_RETRY_FIRST_SECONDS)
+
+
+def pending_invalidations() -> set[str]:
+    """The counters whose bump failed and waits for a retry (health checks, tests)."""
+    with _pending_lock:
+        return set(_pending_bumps)
+
+
+def _bump(keys: Iterable[str]) -> set[str]:
+    failed: set[str] = set()
     for key in keys:
         try:
-            if cache_available():
-                cache.incr(key)
+            cache.incr(key)
         except ValueError:
             pass  # no counter yet: no entry can embed it
-        except Exception as exc:
-            # Entries may stay stale until their TTL; keep TTLs short enough for that to be acceptable.
-            logger.error("cache invalidation of %s failed (%s: %s)", key, type(exc).__name__, exc)
+        except CACHE_ERRORS as exc:
+            failed.add(key)
+            trip_cache_breaker(exc)
+    if failed:
+        logger.error("cache invalidation of %s failed; retrying in the background", ", ".join(sorted(failed)))
+    return failed
+
+
+def _retry_later(keys: set[str], *, delay: float) -> None:
+    global _retry_scheduled
+    with _pending_lock:
+        _pending_bumps.update(keys)
+        if _retry_scheduled:
+            return
+        _retry_scheduled = True
+    timer = threading.Timer(delay, _retry_pending, kwargs={"delay": delay})
+    timer.daemon = True
+    timer.start()
+
+
+def _retry_pending(*, delay: float) -> None:
+    global _retry_scheduled
+    with _pending_lock:
+        keys = set(_pending_bumps)
+        _pending_bumps.clear()
+        _retry_scheduled = False
+    failed = _bump(keys)
+    if failed:
+        _retry_later(failed, delay=min(delay * 2, BUMP_RETRY_MAX_SECONDS))
+    else:
+        logger.info("cache invalidation of %s done on retry", ", ".join(sorted(keys)))
 
 
 def versions_tag(versions: Versions) -> str:
@@ -156,16 +223,3 @@ def key_part(value: str) -> str:
     if value.isascii() and len(value) <= 100 and all(c.isalnum() or c in "._-" for c in value):
         return value
     return "h" + hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()
-
-
-# ------------------------------------------------------------------------------
-# Keys of the core app
-# ------------------------------------------------------------------------------
-def recent_write_cache_key(user_id: object) -> str:
-    """Read-your-writes marker (apps.core.db_router): set for a while after a user's successful write."""
-    return f"core:recent_write:{user_id}"
-
-
-def throttle_cache_key(scope: str, ident: str) -> str:
-    """A rate limit's window of recent requests (apps.core.throttling): per scope and user, address or e-mail."""
-    return f"core:throttle:{scope}:{key_part(ident)}"

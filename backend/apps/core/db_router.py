@@ -18,7 +18,7 @@ Installed by config.settings.base only when DATABASE_REPLICA_URL names replicas 
   - the code runs inside `use_primary()`, or the request was pinned by `pin_primary()`;
   - the request carries a session cookie (the admin): read-your-writes only knows JWT clients.
 - Read-your-writes across requests, with no state in the process (app instances are stateless):
-  a successful unsafe request by a JWT client sets a marker in the shared cache for the window,
+  a successful unsafe request by a JWT client sets a marker in the security store for the window,
   and a token issued less than the window ago counts as a fresh write (sign-up, login). The
   client is the `user_id` claim of its token, decoded without a database query.
 - A replica that fails its health check (a TCP connect, re-checked every
@@ -38,12 +38,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
-from apps.core.caching import cache_available, recent_write_cache_key
+from apps.core.security_state import flag_get, flag_set, recent_write_key
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +65,7 @@ class RequestRouting:
     user_id: object = None  # from the JWT, None for anonymous clients
     replica: str | None = None  # the replica that serves this request's reads
     used: set[str] = field(default_factory=set)  # every replica that served a read
+    replica_reads: int = 0  # how many reads went to a replica
     retry: bool = False  # a replica failed: run the view again on the primary
     retried: bool = False
 
@@ -86,6 +86,12 @@ def use_primary() -> Iterator[None]:
         yield
     finally:
         _forced_primary.reset(token)
+
+
+def replica_reads() -> int:
+    """How many reads of the current request went to a replica so far (0 outside a request, or without replicas)."""
+    routing = _request_routing.get()
+    return routing.replica_reads if routing is not None else 0
 
 
 def pin_primary() -> None:
@@ -175,6 +181,7 @@ class ReplicaRouter:
             return DEFAULT_DB_ALIAS
         if routing is not None:
             routing.used.add(alias)
+            routing.replica_reads += 1
         return alias
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
@@ -287,20 +294,14 @@ def _wrote_recently(user_id: object, issued_at: float | None) -> bool:
         return False
     if issued_at is not None and time.time() - issued_at < window:
         return True  # a token this fresh comes from a sign-up, a login or a user update
-    if not cache_available():
-        return True  # the cache is known to be down (apps.core.caching): be safe
-    try:
-        return cache.get(recent_write_cache_key(user_id)) is not None
-    except Exception:
-        logger.warning("cache unavailable: reading from the primary", exc_info=True)
-        return True
+    marked = flag_get(recent_write_key(user_id))
+    # The security store is down (None): be safe, read from the primary.
+    return marked is None or marked
 
 
 def _remember_write(user_id: object) -> None:
-    if settings.DATABASE_READ_YOUR_WRITES_SECONDS <= 0 or not cache_available():
+    if settings.DATABASE_READ_YOUR_WRITES_SECONDS <= 0:
         return
-    try:
-        cache.set(recent_write_cache_key(user_id), 1, timeout=settings.DATABASE_READ_YOUR_WRITES_SECONDS)
-    except Exception:
-        # The write itself succeeded: answer it, at the cost of a possibly stale next read.
-        logger.warning("cache unavailable: could not remember a write by user %s", user_id, exc_info=True)
+    # With the store down the write itself still succeeded: answer it, at the cost of a possibly
+    # stale next read (security_state logs the failure and trips its breaker).
+    flag_set(recent_write_key(user_id), ttl=settings.DATABASE_READ_YOUR_WRITES_SECONDS)

@@ -6,7 +6,8 @@ such a request still costs is Python: Django's middleware and URL resolving, DRF
 validation of its query parameters, the rendering (docs/benchmarks.md profiles it). So:
 
 - when `conditional_get` (apps.core.http_caching) answers an anonymous GET with 200, it stores the
-  rendered bytes under the request's full path, together with the names and values of the
+  rendered bytes (up to RESPONSE_CACHE_MAX_BYTES) under the request's canonical path (the known
+  query parameters only, sorted: `canonical_path`), together with the names and values of the
   generation counters it read *before* computing the response, and its ETag;
 - `AnonymousResponseCacheMiddleware` looks the path up for the next anonymous GET, reads the current
   values of those counters, and when every one still matches (no write since: a write bumps them),
@@ -23,8 +24,11 @@ stored response exactly as a fresh one.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 from django.utils.cache import parse_etags
@@ -32,6 +36,12 @@ from django.utils.cache import parse_etags
 from apps.core.caching import Versions, cache_get, cache_set, generations_get
 
 RESPONSE_TTL = 300
+# The query parameters of the API's reads (article lists and the feed: filters and paging; comments:
+# paging); `format` is DRF's, which picks another renderer (or a 404).
+_KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor"})
+_NUMBER_PARAMETERS = frozenset({"limit", "offset"})
+_UNCACHEABLE_PARAMETERS = frozenset({"format"})
+_CANONICAL_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,9})$")
 # The headers the view itself sets; the outer middlewares add theirs on every response.
 _STORED_HEADERS = ("Content-Type", "Allow", "Vary", "ETag")
 _JSON_MEDIA_RANGES = ("*/*", "application/*", "application/json")
@@ -40,8 +50,33 @@ _JSON_MEDIA_RANGES = ("*/*", "application/*", "application/json")
 StoredResponse = tuple[Versions, dict[str, str], bytes, str]
 
 
-def response_cache_key(full_path: str) -> str:
-    digest = hashlib.sha1(full_path.encode(), usedforsecurity=False).hexdigest()
+def canonical_path(request: HttpRequest) -> str | None:
+    """
+    The request's path with only the query parameters the API reads, in one canonical form: what
+    stored responses (and ETags) are keyed on. Unknown parameters are dropped (the views ignore
+    them), empty filters too (`?tag=` filters nothing), and the rest sorted; so `?r=<random>` or a
+    reordered query cannot mint new entries. None when the query has a known parameter twice, a
+    number not written canonically (`limit=020`) or `format`: such a request is neither answered
+    from stored responses nor stored.
+    """
+    parts = []
+    for name, values in request.GET.lists():
+        if name not in _KNOWN_PARAMETERS:
+            if name in _UNCACHEABLE_PARAMETERS:
+                return None
+            continue
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name in _NUMBER_PARAMETERS and not _CANONICAL_NUMBER.match(value):
+            return None
+        if value:
+            parts.append((name, value))
+    return f"{request.path_info}?{urlencode(sorted(parts))}" if parts else request.path_info
+
+
+def response_cache_key(path: str) -> str:
+    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()
     return f"core:response:{digest}"
 
 
@@ -59,15 +94,21 @@ def response_store(request: HttpRequest, response: HttpResponse, versions: Versi
     """Stores a rendered 200 response of an anonymous read, built from data at `versions`."""
     if response.status_code != 200 or not is_anonymous_json_read(request):
         return
+    path = canonical_path(request)
+    if path is None or len(response.content) > settings.RESPONSE_CACHE_MAX_BYTES:
+        return
     headers = {name: response[name] for name in _STORED_HEADERS if response.has_header(name)}
     match = request.resolver_match
     entry: StoredResponse = (versions, headers, response.content, match.route if match else "")
-    cache_set(response_cache_key(request.get_full_path()), entry, RESPONSE_TTL)
+    cache_set(response_cache_key(path), entry, RESPONSE_TTL)
 
 
 def response_lookup(request: HttpRequest) -> HttpResponse | None:
     """The stored response for this request when the data behind it has not changed since; else None."""
-    entry: StoredResponse | None = cache_get(response_cache_key(request.get_full_path()))
+    path = canonical_path(request)
+    if path is None:
+        return None
+    entry: StoredResponse | None = cache_get(response_cache_key(path))
     if entry is None:
         return None
     versions, headers, body, route = entry

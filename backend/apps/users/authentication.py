@@ -5,6 +5,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import Token
 
 from apps.core.db_router import pin_primary, replicas_enabled, use_primary
+from apps.users.services import TOKEN_VERSION_CLAIM
 
 
 class TokenAuthentication(JWTAuthentication):
@@ -12,10 +13,25 @@ class TokenAuthentication(JWTAuthentication):
     Stateless JWT auth from `Authorization: Token <jwt>` (or `Bearer <jwt>`).
 
     Its `authenticate_header` (inherited) makes DRF answer 401, not 403, to anonymous requests
-    on protected routes. No server-side session: any instance can serve any request.
+    on protected routes. No server-side session: any instance can serve any request. A token
+    whose version is older than its user's (a password change, "sign out everywhere") is refused:
+    the check costs nothing, as the user row is loaded anyway.
     """
 
     def get_user(self, validated_token: Token) -> Any:
+        user = self._get_user(validated_token)
+        # Tokens issued before versions existed carry none: they count as version 0.
+        version = validated_token.get(TOKEN_VERSION_CLAIM, 0)
+        if version > user.token_version and replicas_enabled():
+            # A token newer than the row: the replica has not seen the password change yet.
+            pin_primary()
+            with use_primary():
+                user = super().get_user(validated_token)
+        if version != user.token_version:
+            raise AuthenticationFailed("Token has been revoked", code="token_revoked")
+        return user
+
+    def _get_user(self, validated_token: Token) -> Any:
         try:
             return super().get_user(validated_token)
         except AuthenticationFailed as exc:

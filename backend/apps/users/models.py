@@ -1,7 +1,12 @@
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
+
+# Stored texts are bounded: every response that embeds a profile (lists, comments) stays small.
+BIO_MAX_LENGTH = 1000
+IMAGE_MAX_LENGTH = 2048
 
 
 class UserManager(BaseUserManager["User"]):
@@ -21,14 +26,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(max_length=254, unique=True)
     username = models.CharField(max_length=64, unique=True)
     # RealWorld distinguishes "no bio/image" (null) from a value, so these are nullable.
-    bio = models.TextField(null=True, blank=True)  # noqa: DJ001
-    # Any string, as the RealWorld spec types it (usually a URL); clients render it safely.
-    image = models.TextField(null=True, blank=True)  # noqa: DJ001
+    bio = models.TextField(null=True, blank=True, validators=[MaxLengthValidator(BIO_MAX_LENGTH)])  # noqa: DJ001
+    # An http(s) URL (the API validates it); a text column, its length bounded by the validator.
+    image = models.TextField(null=True, blank=True, validators=[MaxLengthValidator(IMAGE_MAX_LENGTH)])  # noqa: DJ001
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
     # Opt-in to e-mailed notifications (apps.notifications); not part of the RealWorld user shape.
     email_notifications = models.BooleanField(default=False)
+    # Carried by every token as its `tv` claim: bumping it (password change, "sign out everywhere")
+    # revokes every token issued before, at no extra query (authentication loads the user anyway).
+    token_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -40,6 +48,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # E-mail addresses are unique whatever their case, so one person cannot sign up twice.
             models.UniqueConstraint(Lower("email"), name="users_user_email_ci_unique"),
+            # Nor can "Alice" and "alice" be two people: profiles would be told apart by case alone.
+            models.UniqueConstraint(Lower("username"), name="users_user_username_ci_unique"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,8 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from apps.core.fields import StrictCharField, StrictEmailField
-from apps.users.models import User
+from apps.core.fields import StrictCharField, StrictEmailField, StrictURLField
+from apps.users.models import BIO_MAX_LENGTH, IMAGE_MAX_LENGTH, User
 from apps.users.services import user_issue_token
 
 EMAIL_MAX_LENGTH = 254  # the column's size (RFC 5321)
@@ -10,8 +10,8 @@ USERNAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 # Usernames appear in URLs (/profiles/<username>) and to other people: ASCII letters, digits, _ and -,
-# and dots only between them, so no `.` or `..` path segment and no Unicode look-alike ("аdmin" with a
-# Cyrillic а) can pass for someone else. Uniqueness ignores case (apps.users.models).
+# and dots only between them, so no `.` or `..` path segment and no Unicode look-alike ("admin" with a
+# Cyrillic U+0430 for its "a") can pass for someone else. Uniqueness ignores case (apps.users.models).
 username_validator = RegexValidator(
     r"^(?!.*\.\.)[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?\Z",
     "may contain only ASCII letters, digits, _ and -, and single dots between them",
@@ -56,8 +56,8 @@ class UserUpdateSerializer(serializers.Serializer):
     email = StrictEmailField(max_length=EMAIL_MAX_LENGTH, required=False)
     username = username_field(required=False)
     password = password_field(required=False)
-    bio = StrictCharField(required=False, allow_blank=True, allow_null=True)
-    image = StrictCharField(required=False, allow_blank=True, allow_null=True)
+    bio = StrictCharField(max_length=BIO_MAX_LENGTH, required=False, allow_blank=True, allow_null=True)
+    image = StrictURLField(max_length=IMAGE_MAX_LENGTH, required=False, allow_blank=True, allow_null=True)
 
 
 class UserUpdateBodySerializer(serializers.Serializer):

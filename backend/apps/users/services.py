@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
@@ -9,10 +10,25 @@ from apps.profiles.caching import invalidate_profiles
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
 
+# The JWT claim that carries the user's token version (apps.users.authentication checks it).
+TOKEN_VERSION_CLAIM = "tv"
+
 
 def user_issue_token(*, user: User) -> str:
-    """The JWT a client sends back as `Authorization: Token <jwt>`; keyed on the id, it survives renames."""
-    return str(AccessToken.for_user(user))
+    """
+    The JWT a client sends back as `Authorization: Token <jwt>`. Keyed on the id, it survives renames;
+    it carries the user's token version, so `user_revoke_tokens` (and a password change) ends it.
+    """
+    token = AccessToken.for_user(user)
+    token[TOKEN_VERSION_CLAIM] = user.token_version
+    return str(token)
+
+
+@transaction.atomic
+def user_revoke_tokens(*, user: User) -> None:
+    """Signs the user out everywhere: every token issued so far stops working."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
 
 
 @transaction.atomic
@@ -51,6 +67,7 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     _ensure_available(
         username=username if username and username != user.username else None,
         email=email if email and email.lower() != user.email.lower() else None,
+        exclude=user,
     )
     for field in ("email", "username"):
         if field in data:
@@ -60,12 +77,17 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
             setattr(user, field, data[field] or None)
     if "password" in data:
         user.set_password(data["password"])
+        # Whoever held a token (a stolen one included) must sign in with the new password; this
+        # client gets a token of the new version in the response.
+        user.token_version = F("token_version") + 1
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
         _ensure_available(username=username, email=email, exclude=user)
         raise
+    if "password" in data:
+        user.refresh_from_db(fields=["token_version"])
     if {"username", "bio", "image"} & data.keys():
         # Profiles are embedded in articles and comments everywhere: one counter invalidates them all.
         transaction.on_commit(invalidate_profiles)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.users.views import CurrentUserApi, UserLoginApi, UserRegistrationApi
+from apps.users.views import CurrentUserApi, UserLoginApi, UserRegistrationApi, UserRevokeTokensApi
 
 app_name = "users"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("users", UserRegistrationApi.as_view(), name="register"),
     path("users/login", UserLoginApi.as_view(), name="login"),
     path("user", CurrentUserApi.as_view(), name="current"),
+    path("user/revoke-tokens", UserRevokeTokensApi.as_view(), name="revoke-tokens"),
 ]

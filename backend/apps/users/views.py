@@ -5,35 +5,48 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
+from apps.core.exceptions import ConflictError
 from apps.core.serializers import ErrorSerializer
-from apps.core.throttling import LoginFailureAccountThrottle, LoginFailureIpThrottle, SignupIpThrottle
+from apps.core.throttling import LOGIN_THROTTLES, SignupIpThrottle, login_attempt_finished
 from apps.core.views import ApiView
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.idempotency.services import FIELD as IDEMPOTENCY_FIELD
 from apps.users.models import User
-from apps.users.selectors import user_list_by_email
+from apps.users.selectors import user_account_stamp, user_get_by_username, user_get_unchanged
 from apps.users.serializers import (
     UserLoginBodySerializer,
     UserRegistrationBodySerializer,
     UserResponseSerializer,
     UserUpdateBodySerializer,
 )
-from apps.users.services import user_issue_token, user_login, user_register, user_update
+from apps.users.services import user_issue_token, user_login, user_register, user_revoke_tokens, user_update
 
 
 def user_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(UserResponseSerializer({"user": user}).data, status=status_code)
 
 
-def user_response_without_token(body: dict[str, Any]) -> dict[str, Any]:
-    """A sign-up response as the idempotency table keeps it: no JWT at rest."""
-    return {"user": {**body["user"], "token": None}}
+def signup_record(body: dict[str, Any]) -> dict[str, Any]:
+    """
+    A sign-up response as the idempotency table keeps it: no JWT at rest, and bound to the account it
+    created (its id, and a stamp of its credentials), never to whoever holds its e-mail later.
+    """
+    user = user_get_by_username(username=body["user"]["username"])  # created in this very transaction
+    return {"user": {**body["user"], "token": None}, "account": {"id": user.pk, "stamp": user_account_stamp(user=user)}}
 
 
-def user_response_with_fresh_token(body: dict[str, Any]) -> dict[str, Any]:
-    """A replayed sign-up response, with a token issued now for the user it created."""
-    user = user_list_by_email(email=body["user"]["email"]).get()
-    return {"user": {**body["user"], "token": user_issue_token(user=user)}}
+def signup_replay(record: dict[str, Any]) -> dict[str, Any]:
+    """
+    A replayed sign-up response, with a token issued now for the account the first request created,
+    only while that account is as it was: a replay never signs in anyone the first request did not.
+    """
+    account = record.get("account") or {}
+    user = user_get_unchanged(user_id=account.get("id"), stamp=account.get("stamp"))
+    if user is None:
+        raise ConflictError(IDEMPOTENCY_FIELD, "belongs to an account that has changed since; sign in instead")
+    return {"user": {**record["user"], "token": user_issue_token(user=user)}}
 
 
 class UserRegistrationApi(ApiView):
@@ -50,7 +63,7 @@ class UserRegistrationApi(ApiView):
         tags=["users"],
         auth=[],
     )
-    @idempotent(store=user_response_without_token, replay=user_response_with_fresh_token)
+    @idempotent(store=signup_record, replay=signup_replay)
     def post(self, request: Request) -> Response:
         data = UserRegistrationBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -61,8 +74,9 @@ class UserRegistrationApi(ApiView):
 class UserLoginApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    # Brute force: only failed attempts count, per address and per account (recorded below).
-    throttle_classes = [LoginFailureIpThrottle, LoginFailureAccountThrottle]
+    # Brute force: failed attempts count per address, per (e-mail, address) pair, and per account
+    # from unknown clients; each attempt takes its hits first and is settled below (apps.core.throttling).
+    throttle_classes = LOGIN_THROTTLES
 
     @extend_schema(
         operation_id="users_login",
@@ -77,10 +91,21 @@ class UserLoginApi(ApiView):
         data.is_valid(raise_exception=True)
         return user_response(user_login(**data.validated_data["user"]))
 
+    def get_throttles(self) -> list[BaseThrottle]:
+        # The same instances for the check and the settlement: they remember the hits they took.
+        if self.throttles is None:
+            self.throttles = super().get_throttles()
+        return self.throttles
+
+    throttles: list[BaseThrottle] | None = None
+
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        if response.status_code == status.HTTP_401_UNAUTHORIZED:
-            for throttle in self.get_throttles():
-                throttle.record_failure(request, self)
+        login_attempt_finished(
+            request,
+            self.get_throttles(),
+            failed=response.status_code == status.HTTP_401_UNAUTHORIZED,
+            succeeded=response.status_code == status.HTTP_200_OK,
+        )
         return super().finalize_response(request, response, *args, **kwargs)
 
 
@@ -107,3 +132,23 @@ class CurrentUserApi(ApiView):
         data = UserUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return user_response(user_update(user=request.user, data=data.validated_data["user"]))
+
+
+class UserRevokeTokensApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="users_revoke_tokens",
+        summary="Sign out everywhere",
+        description=(
+            "Revokes every token issued to the signed-in user so far, this request's included: every "
+            "client (a lost phone, a stolen token) must sign in again. Changing the password does the same "
+            "for every client but the one that changed it."
+        ),
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        tags=["users"],
+    )
+    def post(self, request: Request) -> Response:
+        user_revoke_tokens(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -484,8 +484,9 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 # ------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Behind a TLS-terminating proxy (nginx, a cloud balancer) that sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy (nginx, a cloud balancer) that sets X-Forwarded-Proto; only then: with
+# no trusted proxy (NUM_PROXIES=0) the header comes from the client, who could claim https for itself.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if REST_FRAMEWORK["NUM_PROXIES"] else None
 # The probes and /metrics answer plain HTTP: the balancer and Prometheus call instances directly.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # HSTS only in production: a browser would otherwise refuse plain http://localhost for a year.
