@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import orjson
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import BaseParser, get_encoding
+from rest_framework.parsers import BaseParser, get_encoding  # type: ignore[attr-defined]  # newer than the stubs
 
 from apps.core.renderers import JSONRenderer
 
