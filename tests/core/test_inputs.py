@@ -1,5 +1,6 @@
 """Hostile or odd input ends as a 4xx in the envelope, never as a 500 (PostgreSQL rejects NUL in text)."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE,
 from apps.core.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from apps.tags.models import TAG_MAX_LENGTH
 from apps.tags.serializers import TagListField
+from apps.users.models import BIO_MAX_LENGTH, IMAGE_MAX_LENGTH
+from apps.users.serializers import USERNAME_MAX_LENGTH
+from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.helpers import api_url, assert_error
@@ -156,6 +160,49 @@ def article_body(**fields: object) -> dict:
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("bio", too_long(BIO_MAX_LENGTH), f"Ensure this field has no more than {BIO_MAX_LENGTH} characters."),
+        ("image", "https://example.com/" + too_long(IMAGE_MAX_LENGTH), None),
+        ("image", "javascript:alert(1)", "must be an http(s) URL"),
+        ("image", "data:image/png;base64,iVBORw0KGgo=", "must be an http(s) URL"),
+        ("image", "ftp://example.com/photo.jpg", "must be an http(s) URL"),
+        ("image", "/media/photo.jpg", "must be an http(s) URL"),
+        ("image", "photo", "must be an http(s) URL"),
+        ("image", 7, "must be a string"),
+    ],
+)
+def test_user_update_refuses_an_unbounded_bio_and_anything_but_an_http_url_as_image(
+    auth_client, user, field, value, message
+):
+    # Ref: #9 (a 900 KB image made a 10-article list page 7.2 MB)
+    assert_error(auth_client.put(api_url("users:current"), {"user": {field: value}}), 422, field, message)
+    user.refresh_from_db()
+    assert (user.bio, user.image) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "stored"),
+    [
+        ("bio", "b" * BIO_MAX_LENGTH, "b" * BIO_MAX_LENGTH),
+        ("image", "https://example.com/photo.jpg", "https://example.com/photo.jpg"),
+        (
+            "image",
+            "http://example.com/" + "p" * (IMAGE_MAX_LENGTH - 19),
+            "http://example.com/" + "p" * (IMAGE_MAX_LENGTH - 19),
+        ),
+        ("image", "", None),
+        ("image", None, None),
+    ],
+)
+def test_user_update_accepts_a_bio_and_image_within_the_bounds(auth_client, user, field, value, stored):
+    # Ref: #9
+    response = auth_client.put(api_url("users:current"), {"user": {field: value}})
+    assert response.status_code == 200, response.content
+    assert response.json()["user"][field] == stored
+
+
+@pytest.mark.parametrize(
     ("field", "limit"),
     [("title", TITLE_MAX_LENGTH), ("description", DESCRIPTION_MAX_LENGTH), ("body", BODY_MAX_LENGTH)],
 )
@@ -215,3 +262,59 @@ def test_models_bound_their_texts_so_the_admin_does_too(make, field, limit):
     with pytest.raises(ValidationError) as raised:
         make(too_long(limit)).full_clean()
     assert set(raised.value.message_dict) == {field}
+
+
+HUGE = 900_000  # the issue's image; in ASCII, the body stays under the 1 MB request limit
+
+
+def maximal_author() -> APIClient:
+    """
+    A signed-in client whose profile is as large as the API lets it be, in the characters JSON
+    spells longest; it then tries to store far more (accepted before #9, refused since).
+    """
+    client = client_for(UserFactory(username=str(next(_usernames)).rjust(USERNAME_MAX_LENGTH, "u")))
+    largest = {"bio": WORST * BIO_MAX_LENGTH, "image": "https://example.com/" + WORST * (IMAGE_MAX_LENGTH - 20)}
+    assert client.put(api_url("users:current"), {"user": largest}).status_code == 200
+    for huge in ({"bio": "x" * HUGE}, {"image": "https://example.com/" + "x" * HUGE}):
+        assert client.put(api_url("users:current"), {"user": huge}).status_code < 500
+    return client
+
+
+_usernames = itertools.count()
+
+
+def test_an_article_list_page_is_bounded_whatever_its_authors_and_articles_hold(api_client):
+    # Ref: #9: 10 articles by authors with 900 KB images made a 7.2 MB page; now at most ~350 KB.
+    tags = [str(n).rjust(TAG_MAX_LENGTH, WORST) for n in range(TagListField.MAX_TAGS)]
+    largest = {"title": WORST * TITLE_MAX_LENGTH, "description": WORST * DESCRIPTION_MAX_LENGTH, "tagList": tags}
+    for _ in range(10):
+        author = maximal_author()
+        response = author.post(api_url("articles:list"), article_body(**largest))
+        assert response.status_code == 201, response.content
+        url = api_url("articles:detail", slug=response.json()["article"]["slug"])
+        assert author.put(url, {"article": {"description": "x" * HUGE}}).status_code < 500
+    texts = TITLE_MAX_LENGTH + DESCRIPTION_MAX_LENGTH + TagListField.MAX_TAGS * TAG_MAX_LENGTH
+    profile = USERNAME_MAX_LENGTH + BIO_MAX_LENGTH + IMAGE_MAX_LENGTH
+    item_bound = JSON_BYTES_PER_CHAR * (texts + profile) + 255 + 500  # + slug + keys, dates, numbers
+    page = api_client.get(api_url("articles:list"), {"limit": 10})
+    assert page.status_code == 200
+    assert len(page.json()["articles"]) == 10
+    assert len(page.content) <= 10 * item_bound <= 350_000
+
+
+def test_a_comments_response_is_bounded_whatever_its_comments_and_authors_hold(api_client):
+    # Ref: #9: five 1 MB comments made a 5 MB response; now a page holds at most 100 bounded comments.
+    article = ArticleFactory()
+    url = api_url("comments:list", slug=article.slug)
+    authors = [maximal_author() for _ in range(3)]
+    for n in range(COMMENT_PAGE_MAX_SIZE + 5):
+        response = authors[n % 3].post(url, {"comment": {"body": WORST * COMMENT_BODY_MAX_LENGTH}})
+        assert response.status_code == 201
+    for author in authors:
+        assert author.post(url, {"comment": {"body": "x" * HUGE}}).status_code < 500
+    profile = USERNAME_MAX_LENGTH + BIO_MAX_LENGTH + IMAGE_MAX_LENGTH
+    comment_bound = JSON_BYTES_PER_CHAR * (COMMENT_BODY_MAX_LENGTH + profile) + 300  # + id, dates, keys
+    response = api_client.get(url, {"limit": 1000})
+    assert response.status_code == 200
+    assert len(response.json()["comments"]) == COMMENT_PAGE_MAX_SIZE
+    assert len(response.content) <= COMMENT_PAGE_MAX_SIZE * comment_bound + 200 <= 5_000_000
