@@ -88,3 +88,46 @@ def test_the_cache_is_used_again_once_the_breaker_window_has_passed():
     assert not caching.cache_available()
     caching._down_until["default"] = time.monotonic() - 1  # as if CACHE_RETRY_AFTER_SECONDS had passed
     assert generations_get(["test:gen"]) is not None
+
+
+# ------------------------------------------------------------------------------
+# The breaker and invalidations (Ref: #9 (2))
+# ------------------------------------------------------------------------------
+def test_an_invalidation_is_attempted_even_while_the_breaker_is_open():
+    before = generations_get(["test:gen"])["test:gen"]
+    caching.trip_cache_breaker(ConnectionError("an earlier failure"))
+    generations_bump("test:gen")
+    caching.reset_cache_breaker()
+    assert generations_get(["test:gen"])["test:gen"] == before + 1
+
+
+def test_a_failed_invalidation_is_retried_in_the_background_until_it_lands(monkeypatch):
+    before = generations_get(["test:gen"])["test:gen"]
+    real_incr, failures = cache.incr, []
+
+    def flaky_incr(key, *args):
+        if not failures:
+            failures.append(key)
+            raise ConnectionError("a blip")
+        return real_incr(key, *args)
+
+    monkeypatch.setattr(cache, "incr", flaky_incr)
+    generations_bump("test:gen")
+    assert caching.pending_invalidations() == {"test:gen"}
+    deadline = time.monotonic() + 5
+    while caching.pending_invalidations() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert caching.pending_invalidations() == set()
+    assert failures == ["test:gen"]  # (the retry runs in a thread of its own, with its own cache object)
+    caching.reset_cache_breaker()
+    assert generations_get(["test:gen"])["test:gen"] == before + 1
+
+
+def test_errors_that_are_not_the_caches_do_not_trip_the_breaker(monkeypatch):
+    def bug(*args: object) -> None:
+        raise TypeError("a bug, not an outage")
+
+    monkeypatch.setattr(cache, "get", bug)
+    with pytest.raises(TypeError):
+        caching.cache_get("test:key")
+    assert caching.cache_available()
