@@ -100,7 +100,7 @@ declare -a SUMMARY=()
 for pass in $PASSES; do
   case "$pass" in
     anonymous) AUTH=() ;;
-    # Signing out everywhere would revoke the token the rest of the pass sends (see hooks.py).
+    # Signing out everywhere would revoke the token the rest of the pass sends.
     authenticated) AUTH=(--header "Authorization: Token $TOKEN" --exclude-operation-id users_revoke_tokens) ;;
     *) die "unknown pass '$pass' in FUZZ_PASSES (anonymous, authenticated)" ;;
   esac

@@ -411,16 +411,31 @@ def test_register_rejects_usernames_that_are_path_segments_or_look_alikes(api_cl
     assert not User.objects.exists()
 
 
-def test_changing_the_password_revokes_every_older_token(user):
-    old_client = client_for(user)
+def test_changing_the_password_revokes_every_other_token(user):
+    other_client = client_for(user)
     changer = client_for(user)
 
     response = update(changer, password="a-new-password")
 
     assert response.status_code == 200
-    assert_error(old_client.get(CURRENT_URL), 401, "token", "is invalid")
-    # The client that changed it goes on with the token of the response.
+    assert_error(other_client.get(CURRENT_URL), 401, "token", "is invalid")
+    # The client that changed it goes on, with the token it sent (as the RealWorld suite does) or
+    # the one of the response; and may change it again.
+    assert changer.get(CURRENT_URL).status_code == 200
     assert token_client(response.json()["user"]["token"]).get(CURRENT_URL).status_code == 200
+    assert update(changer, password="a-third-password").status_code == 200
+    assert changer.get(CURRENT_URL).status_code == 200
+
+
+def test_a_password_change_by_one_token_revokes_a_token_kept_by_an_earlier_change(user):
+    first, second = client_for(user), client_for(user)
+    assert update(first, password="a-new-password").status_code == 200
+    login = APIClient().post(LOGIN_URL, {"user": {"email": user.email, "password": "a-new-password"}})
+    third = token_client(login.json()["user"]["token"])
+    assert update(third, password="a-third-password").status_code == 200
+    for client in (first, second):
+        assert_error(client.get(CURRENT_URL), 401, "token", "is invalid")
+    assert third.get(CURRENT_URL).status_code == 200
 
 
 def test_other_profile_changes_keep_tokens_valid(auth_client):

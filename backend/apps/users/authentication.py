@@ -2,6 +2,7 @@ from typing import Any
 
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from apps.core.db_router import pin_primary, replicas_enabled, use_primary
@@ -14,8 +15,9 @@ class TokenAuthentication(JWTAuthentication):
 
     Its `authenticate_header` (inherited) makes DRF answer 401, not 403, to anonymous requests
     on protected routes. No server-side session: any instance can serve any request. A token
-    whose version is older than its user's (a password change, "sign out everywhere") is refused:
-    the check costs nothing, as the user row is loaded anyway.
+    whose version is older than its user's (a password change, "sign out everywhere") is refused,
+    but for the one that changed the password: the check costs nothing, as the user row is loaded
+    anyway.
     """
 
     def get_user(self, validated_token: Token) -> Any:
@@ -27,9 +29,14 @@ class TokenAuthentication(JWTAuthentication):
             pin_primary()
             with use_primary():
                 user = super().get_user(validated_token)
-        if version != user.token_version:
+        if version != user.token_version and not self._kept(validated_token, user):
             raise AuthenticationFailed("Token has been revoked", code="token_revoked")
         return user
+
+    @staticmethod
+    def _kept(validated_token: Token, user: Any) -> bool:
+        """The token that changed the password last stays valid (apps.users.services.user_update)."""
+        return bool(user.token_kept_jti) and validated_token.get(api_settings.JTI_CLAIM) == user.token_kept_jti
 
     def _get_user(self, validated_token: Token) -> Any:
         try:

@@ -37,6 +37,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Carried by every token as its `tv` claim: bumping it (password change, "sign out everywhere")
     # revokes every token issued before, at no extra query (authentication loads the user anyway).
     token_version = models.PositiveIntegerField(default=0)
+    # The `jti` of the token that changed the password last: that client stays signed in (RealWorld
+    # clients, and the official suite, go on with the token they sent); "sign out everywhere" clears it.
+    token_kept_jti = models.CharField(max_length=64, blank=True, default="")
 
     objects = UserManager()
 

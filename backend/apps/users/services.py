@@ -26,9 +26,9 @@ def user_issue_token(*, user: User) -> str:
 
 @transaction.atomic
 def user_revoke_tokens(*, user: User) -> None:
-    """Signs the user out everywhere: every token issued so far stops working."""
-    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
-    user.refresh_from_db(fields=["token_version"])
+    """Signs the user out everywhere: every token issued so far stops working, the caller's included."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1, token_kept_jti="")
+    user.refresh_from_db(fields=["token_version", "token_kept_jti"])
 
 
 @transaction.atomic
@@ -57,11 +57,12 @@ def user_login(*, email: str, password: str) -> User:
 
 
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any]) -> User:
+def user_update(*, user: User, data: dict[str, Any], token_id: str = "") -> User:
     """
     Changes only the fields present in `data` (email, username, password, bio, image).
 
-    An empty `bio` or `image` is stored as null, as RealWorld clients send "" to clear them.
+    An empty `bio` or `image` is stored as null, as RealWorld clients send "" to clear them. A new
+    password revokes every token of the user but the one that sent it (its `jti`, `token_id`).
     """
     email, username = data.get("email"), data.get("username")
     _ensure_available(
@@ -77,9 +78,10 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
             setattr(user, field, data[field] or None)
     if "password" in data:
         user.set_password(data["password"])
-        # Whoever held a token (a stolen one included) must sign in with the new password; this
-        # client gets a token of the new version in the response.
+        # Whoever else held a token (a stolen one included) must sign in with the new password; this
+        # client keeps its token, and gets one of the new version in the response too.
         user.token_version = F("token_version") + 1
+        user.token_kept_jti = token_id
     try:
         with transaction.atomic():
             user.save()
@@ -87,7 +89,7 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
         _ensure_available(username=username, email=email, exclude=user)
         raise
     if "password" in data:
-        user.refresh_from_db(fields=["token_version"])
+        user.refresh_from_db(fields=["token_version", "token_kept_jti"])
     if {"username", "bio", "image"} & data.keys():
         # Profiles are embedded in articles and comments everywhere: one counter invalidates them all.
         transaction.on_commit(invalidate_profiles)

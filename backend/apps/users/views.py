@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
+from rest_framework_simplejwt.settings import api_settings
 
 from apps.core.exceptions import ConflictError
 from apps.core.serializers import ErrorSerializer
@@ -131,7 +132,8 @@ class CurrentUserApi(ApiView):
     def put(self, request: Request) -> Response:
         data = UserUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return user_response(user_update(user=request.user, data=data.validated_data["user"]))
+        token_id = str(request.auth.get(api_settings.JTI_CLAIM, "")) if request.auth is not None else ""
+        return user_response(user_update(user=request.user, data=data.validated_data["user"], token_id=token_id))
 
 
 class UserRevokeTokensApi(ApiView):
@@ -143,7 +145,7 @@ class UserRevokeTokensApi(ApiView):
         description=(
             "Revokes every token issued to the signed-in user so far, this request's included: every "
             "client (a lost phone, a stolen token) must sign in again. Changing the password does the same "
-            "for every client but the one that changed it."
+            "for every client but the one that changed it, which keeps its token."
         ),
         request=None,
         responses={204: None, 401: ErrorSerializer},

@@ -278,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere
-         * @description Revokes every token issued to the signed-in user so far, this request's included: every client (a lost phone, a stolen token) must sign in again. Changing the password does the same for every client but the one that changed it.
+         * @description Revokes every token issued to the signed-in user so far, this request's included: every client (a lost phone, a stolen token) must sign in again. Changing the password does the same for every client but the one that changed it, which keeps its token.
          */
         post: operations["users_revoke_tokens"];
         delete?: never;

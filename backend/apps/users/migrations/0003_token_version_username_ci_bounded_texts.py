@@ -18,6 +18,11 @@ class Migration(migrations.Migration):
             name='token_version',
             field=models.PositiveIntegerField(default=0),
         ),
+        migrations.AddField(
+            model_name='user',
+            name='token_kept_jti',
+            field=models.CharField(blank=True, default='', max_length=64),
+        ),
         migrations.AlterField(
             model_name='user',
             name='bio',
