@@ -318,3 +318,13 @@ def test_a_comments_response_is_bounded_whatever_its_comments_and_authors_hold(a
     assert response.status_code == 200
     assert len(response.json()["comments"]) == COMMENT_PAGE_MAX_SIZE
     assert len(response.content) <= COMMENT_PAGE_MAX_SIZE * comment_bound + 200 <= 5_000_000
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/articles?limit=", "/api/articles?offset=", "/api/articles/feed?limit=", "/api/notifications?limit="]
+)
+def test_an_empty_number_parameter_is_a_422_not_the_default(auth_client, url):
+    # An empty value is not an absent one: the schema types it an integer (found by the API fuzzing).
+    response = auth_client.get(url)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["errors"]) == [url.rsplit("?", 1)[1].rstrip("=")]

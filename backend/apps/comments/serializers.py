@@ -3,7 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
-from apps.core.fields import StrictCharField
+from apps.core.fields import QueryIntegerField, StrictCharField
 from apps.core.serializers import CursorParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 
@@ -16,7 +16,7 @@ class CommentListParamsSerializer(CursorParamsSerializer):
 
     MAX_LIMIT = COMMENT_PAGE_MAX_SIZE
 
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1,
         default=COMMENT_PAGE_MAX_SIZE,
         help_text=(

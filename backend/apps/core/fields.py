@@ -55,3 +55,15 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """
+    An integer query parameter: absent takes the default, but present and empty (`?limit=`) is invalid,
+    as the schema says (DRF's IntegerField would take `""` for absent).
+    """
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)

@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.core.fields import QueryIntegerField
 from apps.core.pagination import Cursor, cursor_decode
 
 
@@ -21,7 +22,7 @@ class CursorParamsSerializer(serializers.Serializer):
 
     MAX_LIMIT = 100
 
-    limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
+    limit = QueryIntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -52,7 +53,7 @@ class PaginationParamsSerializer(CursorParamsSerializer):
     """
 
     # Bounded (settings.PAGINATION_MAX_OFFSET): a deep offset makes the database walk every skipped row.
-    offset = serializers.IntegerField(
+    offset = QueryIntegerField(
         min_value=0,
         max_value=settings.PAGINATION_MAX_OFFSET,
         default=0,

@@ -3,7 +3,7 @@ import binascii
 
 from rest_framework import serializers
 
-from apps.core.fields import StrictBooleanField
+from apps.core.fields import QueryIntegerField, StrictBooleanField
 from apps.notifications.models import NotificationKind
 
 
@@ -20,7 +20,7 @@ class NotificationListParamsSerializer(serializers.Serializer):
 
     MAX_LIMIT = 100
 
-    limit = serializers.IntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
+    limit = QueryIntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
