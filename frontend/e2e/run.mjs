@@ -2,8 +2,9 @@
 /**
  * End-to-end suite (`npm run e2e`): the real API on a fresh database, the built SPA behind the
  * static server, headless Chromium. Two users, alice (author) and bob (reader), walk through
- * sign up, sign in, settings, publishing, tags, editing, comments, favorites, follows, the feed and
- * logging out; one test proves that script payloads in an article never run.
+ * sign up, sign in, settings, publishing, tags, editing, comments, favorites, follows, the feed,
+ * logging out and signing out on every device; one test proves that script payloads in an article
+ * never run.
  *
  * Exits non-zero when a test fails; stops every server it started. Screenshots: e2e/screenshots/.
  * Env: E2E_API_PORT / E2E_SPA_PORT (default: free ports), E2E_PYTHON, CHROMIUM_PATH.
@@ -428,6 +429,30 @@ describe("Conduit SPA end to end", { concurrency: false }, () => {
     assert.match((await page.locator(".article-page h1").first().textContent()) ?? "", /<img src=x onerror=/, "the title is shown as text");
     console.log(`# sanitizer parse of the payloads produced ${cspReports.length} CSP report(s); none ran (checked above)`);
     await page.close();
+  });
+
+  it("signs out on every device", async () => {
+    assert.ok(browser);
+    const otherDevice = await browser.newContext();
+    const other = await newPage(otherDevice);
+    await other.goto(url("/login"));
+    await other.getByLabel("Email").fill(alice.email);
+    await other.getByLabel("Password").fill(alice.password);
+    await other.keyboard.press("Enter");
+    await other.waitForURL(url("/"));
+    await expectSignedInAs(other, alice);
+
+    await alicePage.goto(url("/settings"));
+    await alicePage.click('button:has-text("Sign out on every device")');
+    await alicePage.waitForURL(url("/"));
+    await alicePage.locator('.navbar a.nav-link:has-text("Sign in")').waitFor();
+    assert.equal(await alicePage.evaluate(() => localStorage.getItem("jwtToken")), null);
+
+    // The other device's token is revoked too: its next check of the session signs it out.
+    await other.reload();
+    await other.locator('.navbar a.nav-link:has-text("Sign in")').waitFor();
+    assert.equal(await other.evaluate(() => localStorage.getItem("jwtToken")), null);
+    await otherDevice.close();
   });
 
   it("saw no page errors, CSP violations or foreign requests", () => {

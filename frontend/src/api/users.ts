@@ -25,3 +25,8 @@ export async function updateUser(user: UserUpdateRequest): Promise<User> {
   const data = await request(() => client.PUT("/user", { body: { user } }));
   return data.user;
 }
+
+/** Signs out everywhere: the API revokes every token of the user, the one sending this included. */
+export async function revokeTokens(): Promise<void> {
+  await request(() => client.POST("/user/revoke-tokens"));
+}

@@ -72,6 +72,34 @@ describe("session", () => {
     expect(localStorage.getItem("jwtToken")).toBeNull();
   });
 
+  it("signs out everywhere: the API revokes every token, then this client forgets its own", async () => {
+    let revokedWith: string | null = null;
+    server.use(
+      http.post(api("/users/login"), () => HttpResponse.json({ user: makeUser() })),
+      http.post(api("/user/revoke-tokens"), ({ request }) => {
+        revokedWith = request.headers.get("Authorization");
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const { login, logoutEverywhere, session } = await loadSession();
+    await login("jake@example.com", "password123");
+    await logoutEverywhere();
+    expect(revokedWith).toBe("Token token-jake");
+    expect(get(session).status).toBe("unauthenticated");
+    expect(localStorage.getItem("jwtToken")).toBeNull();
+  });
+
+  it("stays signed in when signing out everywhere fails", async () => {
+    server.use(
+      http.post(api("/users/login"), () => HttpResponse.json({ user: makeUser() })),
+      http.post(api("/user/revoke-tokens"), () => HttpResponse.error()),
+    );
+    const { login, logoutEverywhere, session } = await loadSession();
+    await login("jake@example.com", "password123");
+    await expect(logoutEverywhere()).rejects.toBeTruthy();
+    expect(get(session).status).toBe("authenticated");
+  });
+
   it("surfaces the API's field errors on a failed sign-up and stays signed out", async () => {
     server.use(http.post(api("/users"), () => apiError(409, { username: ["has already been taken"] })));
     const { initSession, register, session, client } = await loadSession();

@@ -108,6 +108,12 @@ export function logout(): void {
   signedOut();
 }
 
+/** Signs out on every device (a lost phone, a shared computer), then here: every token stops working. */
+export async function logoutEverywhere(): Promise<void> {
+  await usersApi.revokeTokens();
+  signedOut();
+}
+
 // The API rejected our token (expired, revoked, signed by another key): forget it.
 onUnauthorized(signedOut);
 
