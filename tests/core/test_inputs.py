@@ -328,3 +328,12 @@ def test_an_empty_number_parameter_is_a_422_not_the_default(auth_client, url):
     response = auth_client.get(url)
     assert response.status_code == 422, response.content
     assert list(response.json()["errors"]) == [url.rsplit("?", 1)[1].rstrip("=")]
+
+
+@pytest.mark.parametrize("name", ["tag", "author", "favorited"])
+def test_a_list_filter_longer_than_any_tag_or_username_is_a_422(api_client, name):
+    # Ref: #9: each made-up value was a query and a stored response of its own.
+    assert api_client.get("/api/articles", {name: "x" * 64}).status_code == 200
+    response = api_client.get("/api/articles", {name: "x" * 65})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [name]

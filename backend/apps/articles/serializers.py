@@ -6,18 +6,28 @@ from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_
 from apps.core.fields import StrictCharField
 from apps.core.serializers import PaginationParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
+from apps.tags.models import TAG_MAX_LENGTH
 from apps.tags.serializers import TagListField
+from apps.users.serializers import USERNAME_MAX_LENGTH
 
 
 # ------------------------------------------------------------------------------
 # Requests
 # ------------------------------------------------------------------------------
 class ArticleFilterSerializer(PaginationParamsSerializer):
-    # An empty value (`?tag=`) filters nothing, as when the parameter is absent.
-    tag = serializers.CharField(required=False, allow_blank=True, help_text="Only articles with this tag.")
-    author = serializers.CharField(required=False, allow_blank=True, help_text="Only articles by this username.")
+    # An empty value (`?tag=`) filters nothing, as when the parameter is absent. A value longer than any
+    # tag or username can match nothing: a 422, rather than a query and a cache entry per made-up value.
+    tag = serializers.CharField(
+        required=False, allow_blank=True, max_length=TAG_MAX_LENGTH, help_text="Only articles with this tag."
+    )
+    author = serializers.CharField(
+        required=False, allow_blank=True, max_length=USERNAME_MAX_LENGTH, help_text="Only articles by this username."
+    )
     favorited = serializers.CharField(
-        required=False, allow_blank=True, help_text="Only articles favorited by this username."
+        required=False,
+        allow_blank=True,
+        max_length=USERNAME_MAX_LENGTH,
+        help_text="Only articles favorited by this username.",
     )
 
 
