@@ -201,7 +201,9 @@ def notification_welcome_email(*, user_id: int) -> bool:
             ],
             ignore_conflicts=True,
         )
-    email_id = OutgoingEmail.objects.filter(key=f"welcome:{user.pk}").values_list("pk", flat=True).get()
+        # Inside the transaction, so on the primary: a replica may not have the row just written yet
+        # (the cluster's worker found none there, and the task failed).
+        email_id = OutgoingEmail.objects.filter(key=f"welcome:{user.pk}").values_list("pk", flat=True).get()
     return email_send_many(email_ids=[email_id]) == 1
 
 
