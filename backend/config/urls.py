@@ -9,8 +9,8 @@ from django.urls import include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from apps.core.converters import IdConverter, PathSegmentConverter
-from apps.core.views import not_found
+from apps.api.converters import IdConverter, PathSegmentConverter
+from apps.api.views import not_found
 from apps.observability.views import metrics_view
 
 register_converter(IdConverter, "id")
@@ -41,5 +41,5 @@ urlpatterns = [
     re_path(r"", transaction.non_atomic_requests(csrf_exempt(not_found)), name="not-found"),
 ]
 
-handler404 = "apps.core.views.not_found"
-handler500 = "apps.core.views.server_error"
+handler404 = "apps.api.views.not_found"
+handler500 = "apps.api.views.server_error"

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.articles.caching import article_detail_cache_key, article_detail_keys
-from apps.core.caching import generations_get
+from apps.caching.generations import generations_get
 from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory

@@ -279,7 +279,7 @@ def test_every_place_that_serves_the_api_is_checked() -> None:
             continue
         text = (ROOT / path).read_text(errors="replace")
         if "uvicorn" in text and "config.wsgi:application" in text and path not in (*UVICORN_SITES, "Makefile"):
-            # The flag itself, or the Makefile's UVICORN_OPTIONS read (tests/core/test_forwarded_headers.py).
+            # The flag itself, or the Makefile's UVICORN_OPTIONS read (tests/api/test_forwarded_headers.py).
             assert "--no-proxy-headers" in text or "UVICORN_OPTIONS" in text, f"{path}: uvicorn without the flag"
 
 

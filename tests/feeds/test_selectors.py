@@ -1,7 +1,7 @@
 import pytest
 
+from apps.api.pagination import cursor_decode
 from apps.articles.models import Article
-from apps.core.pagination import cursor_decode
 from apps.feeds.selectors import feed_data, feed_list
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 

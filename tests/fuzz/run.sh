@@ -65,7 +65,7 @@ trap 'exit 143' TERM
 # --- 1. a fresh database ----------------------------------------------------------------------
 fresh_server_env
 # Thousands of requests from one address and one user in a few minutes: the rate limits
-# (apps.core.throttling) go far above that, or the run would measure them instead of the API.
+# (apps.api.throttling) go far above that, or the run would measure them instead of the API.
 # The (e-mail, address) login limit keeps its default: generated logins rarely repeat an e-mail
 # (429 is a documented answer when they do), and the abuse cases check it holds against spoofed headers.
 for scope in LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER; do

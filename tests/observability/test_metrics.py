@@ -3,7 +3,7 @@
 import pytest
 from prometheus_client import REGISTRY
 
-from apps.core.cache_backends import RedisCache
+from apps.caching.backends import RedisCache
 from apps.observability.middleware import route_label
 from apps.outbox.services import outbox_enqueue
 from tests.factories import ArticleFactory

@@ -3,8 +3,8 @@
 import hashlib
 from typing import TYPE_CHECKING
 
-from apps.core.caching import Versions, generations_bump, key_part, versions_tag
-from apps.core.pagination import page_key_part
+from apps.api.pagination import page_key_part
+from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
 from apps.profiles.caching import PROFILES_GEN
 
 if TYPE_CHECKING:

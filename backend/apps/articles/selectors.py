@@ -5,6 +5,7 @@ from typing import Any, NamedTuple, TypedDict
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet, Subquery
 
+from apps.api.pagination import Cursor, page_of, page_slice
 from apps.articles.caching import (
     ARTICLE_DETAIL_TTL,
     ARTICLE_LIST_TTL,
@@ -14,9 +15,8 @@ from apps.articles.caching import (
 )
 from apps.articles.models import Article, Favorite
 from apps.articles.serializers import article_data
-from apps.core.caching import Versions, cached, cached_many
+from apps.caching.generations import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.pagination import Cursor, page_of, page_slice
 from apps.profiles.selectors import Entry, Viewer, with_author_following
 from apps.users.models import User
 

@@ -2,9 +2,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.api.fields import StrictCharField
+from apps.api.serializers import PaginationParamsSerializer, datetime_to_str
 from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Article
-from apps.core.fields import StrictCharField
-from apps.core.serializers import PaginationParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 from apps.tags.models import TAG_MAX_LENGTH
 from apps.tags.serializers import TagListField

@@ -4,6 +4,9 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.http_caching import conditional_get
+from apps.api.serializers import ErrorSerializer
+from apps.api.views import ApiView
 from apps.articles.caching import article_detail_keys, article_list_keys
 from apps.articles.selectors import (
     ArticlePage,
@@ -26,9 +29,6 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
-from apps.core.http_caching import conditional_get
-from apps.core.serializers import ErrorSerializer
-from apps.core.views import ApiView
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
 from apps.profiles.selectors import Viewer

@@ -1,7 +1,7 @@
 """Cache keys of an article's comment list, one entry per page."""
 
-from apps.core.caching import Versions, generations_bump, key_part, versions_tag
-from apps.core.pagination import Cursor, page_key_part
+from apps.api.pagination import Cursor, page_key_part
+from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
 from apps.profiles.caching import PROFILES_GEN
 
 COMMENT_LIST_TTL = 600

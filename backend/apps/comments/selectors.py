@@ -2,14 +2,14 @@ from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 
+from apps.api.pagination import Cursor, page_of, page_slice
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_plain
+from apps.caching.generations import Versions, cached
 from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
 from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
 from apps.comments.serializers import comment_data
-from apps.core.caching import Versions, cached
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.pagination import Cursor, page_of, page_slice
 from apps.profiles.selectors import Entry, Viewer, with_author_following
 from apps.users.models import User
 

@@ -2,9 +2,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.api.fields import QueryIntegerField, StrictCharField
+from apps.api.serializers import CursorParamsSerializer, datetime_to_str
 from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
-from apps.core.fields import QueryIntegerField, StrictCharField
-from apps.core.serializers import CursorParamsSerializer, datetime_to_str
 from apps.profiles.serializers import ProfileSerializer, profile_data
 
 

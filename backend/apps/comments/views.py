@@ -4,7 +4,11 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.http_caching import conditional_get
+from apps.api.serializers import ErrorSerializer
+from apps.api.views import ApiView
 from apps.articles.selectors import article_get_plain
+from apps.caching.generations import Versions
 from apps.comments.caching import comment_list_keys
 from apps.comments.selectors import comment_data_for, comment_get_for_author, comment_list_data
 from apps.comments.serializers import (
@@ -14,10 +18,6 @@ from apps.comments.serializers import (
     CommentResponseSerializer,
 )
 from apps.comments.services import comment_create, comment_delete
-from apps.core.caching import Versions
-from apps.core.http_caching import conditional_get
-from apps.core.serializers import ErrorSerializer
-from apps.core.views import ApiView
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
 

@@ -2,9 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
+    """Shared types, base exceptions and the request id: what every other app may use, importing none of them."""
+
     name = "apps.core"
     label = "core"
-
-    def ready(self) -> None:
-        # Registers the OpenAPI extension that documents the Token auth scheme.
-        from apps.core import schema  # noqa: F401

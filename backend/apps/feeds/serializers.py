@@ -1,4 +1,4 @@
-from apps.core.serializers import PaginationParamsSerializer
+from apps.api.serializers import PaginationParamsSerializer
 
 
 class FeedParamsSerializer(PaginationParamsSerializer):

@@ -3,12 +3,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.http_caching import conditional_get
+from apps.api.serializers import ErrorSerializer
+from apps.api.views import ApiView
 from apps.articles.caching import article_list_keys
 from apps.articles.serializers import ArticleListResponseSerializer
 from apps.articles.views import article_list_response
-from apps.core.http_caching import conditional_get
-from apps.core.serializers import ErrorSerializer
-from apps.core.views import ApiView
 from apps.feeds.selectors import feed_data
 from apps.feeds.serializers import FeedParamsSerializer
 from apps.profiles.caching import viewer_keys

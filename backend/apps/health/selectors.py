@@ -56,7 +56,7 @@ def database_state() -> str:
 def cache_state() -> str:
     if not settings.REDIS_URL:
         return EMBEDDED
-    # Straight to the backend, not through apps.core.caching: its breaker would hide a recovery for a while.
+    # Straight to the backend, not through apps.caching.generations: its breaker would hide a recovery for a while.
     # The backend's socket timeouts (0.25 s) bound the wait.
     try:
         cache.get("health:probe")

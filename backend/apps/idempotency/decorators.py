@@ -22,8 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.renderers import JSONRenderer
 from apps.core.exceptions import InvalidError
-from apps.core.renderers import JSONRenderer
 from apps.idempotency.services import FIELD, idempotency_key_claim, idempotency_key_complete, idempotency_key_release
 
 HEADER = "Idempotency-Key"

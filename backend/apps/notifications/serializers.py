@@ -3,7 +3,7 @@ import binascii
 
 from rest_framework import serializers
 
-from apps.core.fields import QueryIntegerField, StrictBooleanField
+from apps.api.fields import QueryIntegerField, StrictBooleanField
 from apps.notifications.models import NotificationKind
 
 

@@ -3,8 +3,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.serializers import ErrorSerializer
-from apps.core.views import ApiView
+from apps.api.serializers import ErrorSerializer
+from apps.api.views import ApiView
 from apps.notifications.selectors import notification_get, notification_list, notification_unread_count
 from apps.notifications.serializers import (
     NotificationListParamsSerializer,

@@ -1,6 +1,6 @@
 """
 Where the metrics are measured: every SQL statement (a connection execute wrapper), every cache
-operation (apps.core.cache_backends), every Celery task (Celery's signals). The HTTP side is
+operation (apps.caching.backends), every Celery task (Celery's signals). The HTTP side is
 apps.observability.middleware.
 """
 

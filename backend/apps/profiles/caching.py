@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from apps.core.caching import Versions, generations_bump, key_part, versions_tag
+from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
 
 if TYPE_CHECKING:
     from apps.profiles.selectors import Viewer

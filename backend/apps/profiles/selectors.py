@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS
 
-from apps.core.caching import Versions, cached
+from apps.caching.generations import Versions, cached
 from apps.core.exceptions import NotFoundError
 from apps.profiles.caching import PROFILE_TTL, profile_cache_key
 from apps.profiles.models import Follow

@@ -3,9 +3,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.http_caching import conditional_get
-from apps.core.serializers import ErrorSerializer
-from apps.core.views import ApiView
+from apps.api.http_caching import conditional_get
+from apps.api.serializers import ErrorSerializer
+from apps.api.views import ApiView
 from apps.profiles.caching import PROFILES_GEN, viewer_keys
 from apps.profiles.selectors import profile_detail
 from apps.profiles.serializers import ProfileResponseSerializer

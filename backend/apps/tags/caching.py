@@ -1,6 +1,6 @@
 """Cache key of the popular-tags list."""
 
-from apps.core.caching import Versions, generations_bump, versions_tag
+from apps.caching.generations import Versions, generations_bump, versions_tag
 
 # Bumped when an article is published, retagged or deleted.
 TAGS_GEN = "tags:list:gen"

@@ -1,7 +1,7 @@
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from apps.core.caching import Versions, cached
+from apps.caching.generations import Versions, cached
 from apps.tags.caching import TAG_LIST_TTL, tag_list_cache_key
 from apps.tags.models import Tag
 

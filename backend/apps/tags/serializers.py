@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.core.fields import StrictCharField
+from apps.api.fields import StrictCharField
 from apps.tags.models import TAG_MAX_LENGTH
 
 

@@ -3,8 +3,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.http_caching import conditional_get
-from apps.core.views import ApiView
+from apps.api.http_caching import conditional_get
+from apps.api.views import ApiView
 from apps.tags.caching import TAGS_GEN
 from apps.tags.selectors import tag_list_data
 from apps.tags.serializers import TagListResponseSerializer

@@ -5,7 +5,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from apps.core.db_router import pin_primary, replicas_enabled, use_primary
+from apps.routing.router import pin_primary, replicas_enabled, use_primary
 from apps.users.services import TOKEN_VERSION_CLAIM
 
 

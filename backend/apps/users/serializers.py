@@ -1,7 +1,7 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from apps.core.fields import StrictCharField, StrictEmailField, StrictURLField
+from apps.api.fields import StrictCharField, StrictEmailField, StrictURLField
 from apps.users.models import BIO_MAX_LENGTH, IMAGE_MAX_LENGTH, User
 from apps.users.services import user_issue_token
 

@@ -8,10 +8,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework_simplejwt.settings import api_settings
 
+from apps.api.serializers import ErrorSerializer
+from apps.api.throttling import LOGIN_THROTTLES, SignupIpThrottle, login_attempt_finished
+from apps.api.views import ApiView
 from apps.core.exceptions import ConflictError
-from apps.core.serializers import ErrorSerializer
-from apps.core.throttling import LOGIN_THROTTLES, SignupIpThrottle, login_attempt_finished
-from apps.core.views import ApiView
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.idempotency.services import FIELD as IDEMPOTENCY_FIELD
 from apps.users.models import User
@@ -76,7 +76,7 @@ class UserLoginApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes = []
     # Brute force: failed attempts count per address, per (e-mail, address) pair, and per account
-    # from unknown clients; each attempt takes its hits first and is settled below (apps.core.throttling).
+    # from unknown clients; each attempt takes its hits first and is settled below (apps.api.throttling).
     throttle_classes = LOGIN_THROTTLES
 
     @extend_schema(

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
+    "apps.caching",
+    "apps.routing",
+    "apps.api",
     "apps.users",
     "apps.profiles",
     "apps.tags",
@@ -110,22 +113,23 @@ INSTALLED_APPS = [
     "apps.idempotency",
     "apps.health",
     "apps.observability",
+    "apps.devtools",
 ]
 
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
     # Inside the request id (its log line carries it), around everything else (it times it all).
     "apps.observability.middleware.AccessLogMiddleware",
-    "apps.core.middleware.RequestSizeLimitMiddleware",
+    "apps.api.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "apps.core.http_caching.CacheHeadersMiddleware",
+    "apps.api.http_caching.CacheHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "apps.core.middleware.UnversionedApiMiddleware",
+    "apps.api.middleware.UnversionedApiMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Anonymous reads whose data is unchanged are answered here, from their stored bytes: the
     # middlewares above see every response, those below (the admin's) and DRF only the others.
-    "apps.core.response_cache.AnonymousResponseCacheMiddleware",
+    "apps.caching.responses.AnonymousResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,8 +202,8 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), sta
     DATABASES[f"replica{_number}"] = _replica
     DATABASE_REPLICAS.append(f"replica{_number}")
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
-    MIDDLEWARE = [*MIDDLEWARE, "apps.core.db_router.ReplicaMiddleware"]
+    DATABASE_ROUTERS = ["apps.routing.router.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "apps.routing.router.ReplicaMiddleware"]
 
 # ------------------------------------------------------------------------------
 # Authentication
@@ -261,37 +265,35 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": {
         # Django's RedisCache with one connection pool per process (see the module for why).
-        "BACKEND": "apps.core.cache_backends.RedisCache"
-        if REDIS_URL
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "apps.caching.backends.RedisCache" if REDIS_URL else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "conduit",
         "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="conduit"),
         # Bump when the shape of cached entries changes, so that a deploy ignores the old ones.
         "VERSION": 1,
         "TIMEOUT": 300,
         # A slow or dead Redis must cost a request little: short timeouts, then the database
-        # serves (apps.core.caching stops trying for a few seconds after a failure).
+        # serves (apps.caching.generations stops trying for a few seconds after a failure).
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25} if REDIS_URL else {},
     }
 }
-# Security state (rate-limit counters, read-your-writes markers: apps.core.security_state) apart from
+# Security state (rate-limit counters, read-your-writes markers: apps.caching.security_state) apart from
 # the data cache, so that filling that one cannot evict a limit. In production: a Redis instance of its
 # own with `maxmemory-policy noeviction` (docs/deploy.md). Unset, it shares REDIS_URL's instance.
 SECURITY_REDIS_URL = env.str("SECURITY_REDIS_URL", default=REDIS_URL)
 CACHES["security"] = {
     **CACHES["default"],
-    "BACKEND": "apps.core.cache_backends.RedisCache"
+    "BACKEND": "apps.caching.backends.RedisCache"
     if SECURITY_REDIS_URL
     else "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": SECURITY_REDIS_URL or "conduit-security",
     "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25} if SECURITY_REDIS_URL else {},
 }
 
-# Rendered anonymous responses (apps.core.response_cache) larger than this are not stored: a few huge
+# Rendered anonymous responses (apps.caching.responses) larger than this are not stored: a few huge
 # pages must not crowd the hot ones out of the cache.
 RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=256 * 1024)
 
-# HTTP caching of anonymous API reads by browsers and CDNs (apps.core.http_caching); signed-in
+# HTTP caching of anonymous API reads by browsers and CDNs (apps.api.http_caching); signed-in
 # reads are private and revalidated with their ETag.
 HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=0)
 HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=10)
@@ -397,25 +399,25 @@ EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "email
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "apps.core.exception_handler.exception_handler",
-    "DEFAULT_VERSIONING_CLASS": "apps.core.versioning.URLPathVersioning",
+    "DEFAULT_RENDERER_CLASSES": ["apps.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "apps.api.exception_handler.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": "apps.api.versioning.URLPathVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Fixed fractional seconds: RealWorld clients (and the legacy suite) expect them.
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Writes per user on every view; sign-up and login set their own (apps.core.throttling).
-    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.UserWriteThrottle"],
+    # Writes per user on every view; sign-up and login set their own (apps.api.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.UserWriteThrottle"],
     # How many trusted proxies (the balancer) append to X-Forwarded-For. 0: the header is ignored and the
     # client is the TCP peer, so nobody can pick their own address; `make cluster` sets 1 for nginx.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 # ------------------------------------------------------------------------------
-# Abuse limits: rate limits (apps.core.throttling), request sizes, idempotent retries
+# Abuse limits: rate limits (apps.api.throttling), request sizes, idempotent retries
 # https://www.django-rest-framework.org/api-guide/throttling/
 # ------------------------------------------------------------------------------
 # "<count>/<s|m|h|d>". The defaults are far above any normal client and the RealWorld suites run twice
@@ -430,7 +432,7 @@ THROTTLE_RATES = {
     "writes_user": env.str("THROTTLE_RATE_WRITES_USER", default="300/m"),
 }
 LOGIN_TRUSTED_CLIENT_DAYS = env.int("LOGIN_TRUSTED_CLIENT_DAYS", default=30)
-# Larger request bodies are refused with 413 (apps.core.middleware.RequestSizeLimitMiddleware).
+# Larger request bodies are refused with 413 (apps.api.middleware.RequestSizeLimitMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # How long a create's Idempotency-Key replays its first response (apps.idempotency).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
@@ -461,8 +463,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "apps.notifications.models.NotificationKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        # Every write may be throttled: 429 on each (apps.core.schema).
-        "apps.core.schema.document_write_throttling",
+        # Every write may be throttled: 429 on each (apps.api.schema).
+        "apps.api.schema.document_write_throttling",
     ],
 }
 

@@ -1,0 +1,109 @@
+"""
+HTTP caching of API responses.
+
+- Every GET that can be cached computes a strong ETag from the generation counters of the data it
+  shows (and, for a signed-in viewer, from the counter of their own favorites and follows) before
+  doing any work, so a matching `If-None-Match` is answered 304 without a query or a body.
+- `Cache-Control` suits a CDN for anonymous reads (public, short shared max-age, a revalidation
+  window), is private for signed-in ones, and `no-store` for writes and errors.
+- `Vary: Authorization` (django-cors-headers adds `Origin`): no shared cache ever serves one user's
+  view to another.
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.caching.generations import Versions, generations_get, versions_tag
+from apps.caching.responses import canonical_path, response_store
+from apps.routing.router import replica_reads
+
+_SAFE_METHODS = ("GET", "HEAD")
+
+
+def conditional_get(
+    request: Request,
+    keys: list[str],
+    render: Callable[[Versions | None], Response],
+    *,
+    viewer_keys: Sequence[str] = (),
+) -> Response:
+    """
+    Answers 304 when the client's ETag is current, else `render(versions)` with the ETag set.
+
+    `keys` name the generation counters of the shared data behind the response, `viewer_keys` those
+    of the viewer's own flags. The ETag covers both; `render` receives only the shared values, to key
+    shared cache entries with (None while the cache is down: then there is no ETag, and the response
+    is computed from the database).
+    """
+    versions = generations_get([*keys, *viewer_keys])
+    if versions is None:
+        return render(None)
+    etag = _etag(request, versions)
+    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag in client_etags:
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        reads_before = replica_reads()
+        response = render({key: versions[key] for key in keys})
+        if replica_reads() > reads_before:
+            # Rows read from a replica may lag behind the counters read just now: an ETag made of the
+            # counters could label an old response as the new one, for good. Label it by its content.
+            etag = _content_etag(response)
+            if etag in client_etags and response.status_code == status.HTTP_200_OK:
+                response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        elif not request.user.is_authenticated:
+            # Kept whole for the next anonymous reader of this path (apps.caching.responses).
+            response.add_post_render_callback(lambda rendered: response_store(request, rendered, versions))
+    if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
+        response["ETag"] = etag
+    return response
+
+
+def _etag(request: Request, versions: Versions) -> str:
+    viewer = request.user.pk if request.user.is_authenticated else "-"
+    # The canonical path: `?r=<random>` or a reordered query is the same resource (apps.caching.responses).
+    path = canonical_path(request) or request.get_full_path()
+    digest = hashlib.sha256(f"{path}|{viewer}|{versions_tag(versions)}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _content_etag(response: Response) -> str:
+    digest = hashlib.sha256(orjson.dumps(response.data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f'W/"{digest[:32]}"'
+
+
+class CacheHeadersMiddleware:
+    """Sets Cache-Control and Vary on API responses that did not choose their own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.public = {
+            "public": True,
+            "max_age": settings.HTTP_CACHE_MAX_AGE,
+            "s_maxage": settings.HTTP_CACHE_S_MAXAGE,
+            "stale_while_revalidate": settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+        }
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        patch_vary_headers(response, ["Authorization"])
+        if response.has_header("Cache-Control"):
+            return response
+        cacheable = request.method in _SAFE_METHODS and response.status_code in (200, 304)
+        if not cacheable:
+            response["Cache-Control"] = "no-store"
+        elif "authorization" in request.headers:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, **self.public)
+        return response
