@@ -63,9 +63,11 @@ run: demo spa ## Install, migrate, load demo data; serve the API on $(HOST):$(PO
 test: install ## Run the whole test suite (SQLite by default, PostgreSQL/Redis when their URLs are set)
 	$(BIN)/pytest
 
-lint: install ## ruff check + format check
+lint: install ## ruff check + format check, mypy (backend/), the import contracts between apps (.importlinter)
 	$(BIN)/ruff check backend tests deploy
 	$(BIN)/ruff format --check backend tests deploy
+	$(BIN)/mypy
+	PYTHONPATH=backend $(BIN)/lint-imports
 
 format: install ## Format the Python code
 	$(BIN)/ruff check --fix backend tests deploy

@@ -5,7 +5,7 @@ serves the current version under /api/ too, for RealWorld clients. No trailing s
 
 from django.contrib import admin
 from django.db import transaction
-from django.urls import include, path, re_path, register_converter
+from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -16,7 +16,7 @@ from apps.observability.views import metrics_view
 register_converter(IdConverter, "id")
 register_converter(PathSegmentConverter, "segment")
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.users.urls")),
     path("", include("apps.profiles.urls")),
     path("", include("apps.feeds.urls")),  # before articles: "feed" is not a slug

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response

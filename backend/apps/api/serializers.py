@@ -11,7 +11,8 @@ from apps.api.pagination import Cursor, cursor_decode
 class ErrorSerializer(serializers.Serializer):
     """The one error envelope of the API: `{"errors": {"<field>": ["<message>", ...]}}`."""
 
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # A declared field, which the serializer's metaclass moves off the class: `Serializer.errors` is untouched.
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
 class CursorParamsSerializer(serializers.Serializer):

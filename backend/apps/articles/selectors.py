@@ -33,7 +33,7 @@ class PageParams(TypedDict):
 
 class ArticlePage(NamedTuple):
     articles: list[dict[str, Any]]
-    count: int
+    articles_count: int
     next_cursor: str | None
 
 

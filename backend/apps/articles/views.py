@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.articles.caching import article_detail_keys, article_list_keys
 from apps.articles.selectors import (
     ArticlePage,
@@ -40,7 +40,7 @@ def article_write_response(*, slug: str, viewer: Viewer, status_code: int = stat
 
 
 def article_list_response(page: ArticlePage) -> Response:
-    return Response({"articles": page.articles, "articlesCount": page.count, "nextCursor": page.next_cursor})
+    return Response({"articles": page.articles, "articlesCount": page.articles_count, "nextCursor": page.next_cursor})
 
 
 class ArticleListApi(ApiView):
@@ -89,7 +89,7 @@ class ArticleListApi(ApiView):
     def post(self, request: Request) -> Response:
         data = ArticleCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        article = article_create(author=request.user, **data.validated_data["article"])
+        article = article_create(author=signed_in_user(request), **data.validated_data["article"])
         return article_write_response(slug=article.slug, viewer=request.user, status_code=status.HTTP_201_CREATED)
 
 
@@ -126,7 +126,7 @@ class ArticleDetailApi(ApiView):
         tags=["articles"],
     )
     def put(self, request: Request, slug: str) -> Response:
-        article = article_get_for_author(slug=slug, user=request.user)
+        article = article_get_for_author(slug=slug, user=signed_in_user(request))
         data = ArticleUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         article_update(article=article, data=data.validated_data["article"])
@@ -139,7 +139,7 @@ class ArticleDetailApi(ApiView):
         tags=["articles"],
     )
     def delete(self, request: Request, slug: str) -> Response:
-        article_delete(article=article_get_for_author(slug=slug, user=request.user))
+        article_delete(article=article_get_for_author(slug=slug, user=signed_in_user(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -154,7 +154,7 @@ class ArticleFavoriteApi(ApiView):
         tags=["articles"],
     )
     def post(self, request: Request, slug: str) -> Response:
-        article_favorite(user=request.user, article=article_get_plain(slug=slug))
+        article_favorite(user=signed_in_user(request), article=article_get_plain(slug=slug))
         return article_write_response(slug=slug, viewer=request.user)
 
     @extend_schema(
@@ -164,5 +164,5 @@ class ArticleFavoriteApi(ApiView):
         tags=["articles"],
     )
     def delete(self, request: Request, slug: str) -> Response:
-        article_unfavorite(user=request.user, article=article_get_plain(slug=slug))
+        article_unfavorite(user=signed_in_user(request), article=article_get_plain(slug=slug))
         return article_write_response(slug=slug, viewer=request.user)

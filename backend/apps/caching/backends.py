@@ -13,6 +13,7 @@ Every operation is timed for Prometheus (apps.observability): `conduit_cache_ope
 """
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -38,6 +39,11 @@ TIMED_OPERATIONS = (
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
+    # Django's private members this class builds on, which the stubs leave out.
+    _client: Callable[..., Any]
+    _get_connection_pool: Callable[[bool], Any]
+    _get_connection_pool_index: Callable[[bool], int]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._redis: dict[int, Any] = {}
@@ -55,6 +61,10 @@ _clients_lock = threading.Lock()
 
 
 class RedisCache(DjangoRedisCache):
+    # Set by Django's __init__ (LOCATION split into a list, and OPTIONS); the stubs leave them out.
+    _servers: list[str]
+    _options: dict[str, Any]
+
     @cached_property
     def _cache(self) -> RedisCacheClient:
         key = (tuple(self._servers), repr(sorted(self._options.items())))

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
-from django.utils.cache import parse_etags
+from django.utils.http import parse_etags
 
 from apps.caching.generations import Versions, cache_get, cache_set, generations_get
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_get_plain
 from apps.caching.generations import Versions
 from apps.comments.caching import comment_list_keys
@@ -63,7 +63,7 @@ class CommentListApi(ApiView):
         article = article_get_plain(slug=slug)
         data = CommentCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = comment_create(article=article, author=request.user, **data.validated_data["comment"])
+        comment = comment_create(article=article, author=signed_in_user(request), **data.validated_data["comment"])
         comment_data = comment_data_for(comment=comment, viewer=request.user)
         return Response({"comment": comment_data}, status=status.HTTP_201_CREATED)
 
@@ -79,5 +79,6 @@ class CommentDetailApi(ApiView):
     )
     def delete(self, request: Request, slug: str, comment_id: int) -> Response:
         article = article_get_plain(slug=slug)
-        comment_delete(comment=comment_get_for_author(article=article, comment_id=comment_id, user=request.user))
+        comment = comment_get_for_author(article=article, comment_id=comment_id, user=signed_in_user(request))
+        comment_delete(comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.articles.caching import article_list_keys
 from apps.articles.serializers import ArticleListResponseSerializer
 from apps.articles.views import article_list_response
@@ -31,6 +31,6 @@ class FeedApi(ApiView):
         return conditional_get(
             request,
             article_list_keys(),
-            lambda versions: article_list_response(feed_data(user=request.user, page=params.validated_data)),
+            lambda versions: article_list_response(feed_data(user=signed_in_user(request), page=params.validated_data)),
             viewer_keys=viewer_keys(request.user),
         )

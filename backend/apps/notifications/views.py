@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.notifications.selectors import notification_get, notification_list, notification_unread_count
 from apps.notifications.serializers import (
     NotificationListParamsSerializer,
@@ -24,7 +24,7 @@ from apps.notifications.services import (
 
 
 def unread_count_response(request: Request) -> Response:
-    return Response({"unreadCount": notification_unread_count(user=request.user)})
+    return Response({"unreadCount": notification_unread_count(user=signed_in_user(request))})
 
 
 class NotificationListApi(ApiView):
@@ -43,7 +43,7 @@ class NotificationListApi(ApiView):
         limit = params.validated_data["limit"]
         # One more than the page: whether there is a next page costs no count query.
         notifications = notification_list(
-            user=request.user, before_id=params.validated_data.get("cursor"), limit=limit + 1
+            user=signed_in_user(request), before_id=params.validated_data.get("cursor"), limit=limit + 1
         )
         page = notifications[:limit]
         next_cursor = notification_cursor(page[-1].pk) if len(notifications) > limit else None
@@ -74,7 +74,7 @@ class NotificationReadApi(ApiView):
         tags=["notifications"],
     )
     def post(self, request: Request, notification_id: int) -> Response:
-        notification = notification_get(user=request.user, notification_id=notification_id)
+        notification = notification_get(user=signed_in_user(request), notification_id=notification_id)
         notification = notification_mark_read(notification=notification)
         return Response({"notification": NotificationSerializer(notification).data})
 
@@ -90,7 +90,7 @@ class NotificationReadAllApi(ApiView):
         tags=["notifications"],
     )
     def post(self, request: Request) -> Response:
-        notification_mark_all_read(user=request.user)
+        notification_mark_all_read(user=signed_in_user(request))
         return unread_count_response(request)
 
 
@@ -116,5 +116,5 @@ class NotificationPreferencesApi(ApiView):
     def put(self, request: Request) -> Response:
         data = NotificationPreferencesBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = notification_preferences_update(user=request.user, **data.validated_data["preferences"])
+        user = notification_preferences_update(user=signed_in_user(request), **data.validated_data["preferences"])
         return Response(NotificationPreferencesResponseSerializer({"preferences": user}).data)

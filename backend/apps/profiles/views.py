@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.profiles.caching import PROFILES_GEN, viewer_keys
 from apps.profiles.selectors import profile_detail
 from apps.profiles.serializers import ProfileResponseSerializer
@@ -43,7 +43,7 @@ class ProfileFollowApi(ApiView):
         tags=["profiles"],
     )
     def post(self, request: Request, username: str) -> Response:
-        profile_follow(follower=request.user, username=username)
+        profile_follow(follower=signed_in_user(request), username=username)
         return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})
 
     @extend_schema(
@@ -53,5 +53,5 @@ class ProfileFollowApi(ApiView):
         tags=["profiles"],
     )
     def delete(self, request: Request, username: str) -> Response:
-        profile_unfollow(follower=request.user, username=username)
+        profile_unfollow(follower=signed_in_user(request), username=username)
         return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})

@@ -20,7 +20,8 @@ def tag_list_popular(*, using: str | None = None) -> list[str]:
     links = Tag.articles.through.objects.filter(tag_id=OuterRef("pk"))
     tags_in_use = Tag.objects.using(using).filter(Exists(links))
     ranked = tags_in_use.filter(popularity__isnull=False).order_by("popularity__rank")
-    uses = links.order_by().values("tag_id").annotate(n=Count("*")).values("n")
+    # django-stubs forgets an annotation across a second values(): `n` exists.
+    uses = links.order_by().values("tag_id").annotate(n=Count("*")).values("n")  # type: ignore[misc]
     unranked = tags_in_use.filter(popularity__isnull=True).annotate(uses=Subquery(uses)).order_by("-uses", "name")
     return [*ranked.values_list("name", flat=True), *unranked.values_list("name", flat=True)]
 

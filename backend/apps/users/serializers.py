@@ -18,13 +18,17 @@ username_validator = RegexValidator(
 )
 
 
-def username_field(**kwargs: object) -> serializers.CharField:
-    return StrictCharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], **kwargs)
+def username_field(*, required: bool = True) -> serializers.CharField:
+    return StrictCharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], required=required)
 
 
-def password_field(**kwargs: object) -> serializers.CharField:
+def password_field(*, required: bool = True) -> serializers.CharField:
     return StrictCharField(
-        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False, **kwargs
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        write_only=True,
+        trim_whitespace=False,
+        required=required,
     )
 
 

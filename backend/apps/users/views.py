@@ -7,10 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 
 from apps.api.serializers import ErrorSerializer
 from apps.api.throttling import LOGIN_THROTTLES, SignupIpThrottle, login_attempt_finished
-from apps.api.views import ApiView
+from apps.api.views import ApiView, signed_in_user
 from apps.core.exceptions import ConflictError
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.idempotency.services import FIELD as IDEMPOTENCY_FIELD
@@ -120,7 +121,7 @@ class CurrentUserApi(ApiView):
         tags=["users"],
     )
     def get(self, request: Request) -> Response:
-        return user_response(request.user)
+        return user_response(signed_in_user(request))
 
     @extend_schema(
         operation_id="users_update",
@@ -132,8 +133,9 @@ class CurrentUserApi(ApiView):
     def put(self, request: Request) -> Response:
         data = UserUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token_id = str(request.auth.get(api_settings.JTI_CLAIM, "")) if request.auth is not None else ""
-        return user_response(user_update(user=request.user, data=data.validated_data["user"], token_id=token_id))
+        token_id = str(request.auth.get(api_settings.JTI_CLAIM, "")) if isinstance(request.auth, Token) else ""
+        user = user_update(user=signed_in_user(request), data=data.validated_data["user"], token_id=token_id)
+        return user_response(user)
 
 
 class UserRevokeTokensApi(ApiView):
@@ -152,5 +154,5 @@ class UserRevokeTokensApi(ApiView):
         tags=["users"],
     )
     def post(self, request: Request) -> Response:
-        user_revoke_tokens(user=request.user)
+        user_revoke_tokens(user=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
 
 def _row_counts() -> dict[str, int]:
-    return {str(model._meta.verbose_name_plural): model.objects.count() for model in COUNTED_MODELS}
+    return {str(model._meta.verbose_name_plural): model._default_manager.count() for model in COUNTED_MODELS}
 
 
 def _user_get_or_register(demo_user: demo_data.DemoUser) -> User:

@@ -287,7 +287,8 @@ def _samples() -> Samples | None:
     author_id = _most(Article.objects, "author_id")
     fan_id = _most(Favorite.objects, "user_id")
     reader_id = _most(Follow.objects, "follower_id")
-    commented_id = _most(Comment.objects, "article_id") or Article.objects.values_list("pk", flat=True).first()
+    # Else the newest article (there is one: `deep`).
+    commented_id = _most(Comment.objects, "article_id") or Article.objects.values_list("pk", flat=True)[0]
     notified_id = _most(Notification.objects, "recipient_id")
     users = User.objects.in_bulk([author_id, fan_id or author_id, reader_id or author_id, notified_id or author_id])
     return Samples(
@@ -396,7 +397,7 @@ def _verdict(plan: dict[str, Any], sizes: dict[str, int]) -> tuple[str, bool]:
 # ------------------------------------------------------------------------------
 def _render(samples: Samples, sizes: dict[str, int], reports: list[EndpointReport]) -> str:
     database = connection.settings_dict
-    server = connection.pg_version
+    server = connection.pg_version  # type: ignore[attr-defined]  # PostgreSQL's wrapper only: handle() checked it
     lines = [
         f"Generated on {timezone.now():%Y-%m-%d %H:%M} UTC by `manage.py explain_queries` against database "
         f"`{database['NAME']}` on {database.get('HOST') or 'localhost'} "

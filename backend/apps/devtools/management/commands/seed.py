@@ -191,7 +191,7 @@ def _chunks(rows: Iterable[M], size: int) -> Iterator[list[M]]:
 
 def _insert(model: type[M], rows: Iterable[M], batch_size: int, progress: tqdm | None = None) -> None:
     for chunk in _chunks(rows, batch_size):
-        model.objects.bulk_create(chunk)
+        model._default_manager.bulk_create(chunk)
         _forget_queries()
         if progress is not None:
             progress.update(len(chunk))
@@ -200,7 +200,7 @@ def _insert(model: type[M], rows: Iterable[M], batch_size: int, progress: tqdm |
 def _insert_returning_ids(model: type[M], rows: Iterable[M], batch_size: int, progress: tqdm) -> array:
     ids = array("q")
     for chunk in _chunks(rows, batch_size):
-        model.objects.bulk_create(chunk)  # sets each object's pk (INSERT ... RETURNING)
+        model._default_manager.bulk_create(chunk)  # sets each object's pk (INSERT ... RETURNING)
         _forget_queries()
         ids.extend(row.pk for row in chunk)
         progress.update(len(chunk))
