@@ -19,6 +19,7 @@ from apps.core.exceptions import (
 )
 from apps.observability.middleware import UNMATCHED_ROUTE, route_label
 from tests.client import APIClient
+from tests.helpers import api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_unknown_exceptions_are_left_to_the_500_handler():
 
 
 def test_the_500_handler_answers_in_the_envelope():
-    response = server_error(RequestFactory().get("/api/articles"))
+    response = server_error(RequestFactory().get(api_url("articles:list")))
     assert response.status_code == 500
     assert response.content == b'{"errors": {"server": ["internal error"]}}'
 
@@ -157,8 +158,8 @@ def test_an_unknown_url_is_counted_as_unmatched_and_needs_no_query(api_client, d
         ("/admin/", 302, "text/html; charset=utf-8"),  # to the admin's login page
         ("/admin/login/", 200, "text/html; charset=utf-8"),
         ("/admin/nope", 302, "text/html; charset=utf-8"),  # the admin's own catch-all, behind its login
-        ("/api/v1/docs/", 200, "text/html; charset=utf-8"),
-        ("/api/v1/schema", 200, "application/vnd.oai.openapi; charset=utf-8"),
+        (api_url("docs"), 200, "text/html; charset=utf-8"),
+        (api_url("schema"), 200, "application/vnd.oai.openapi; charset=utf-8"),
         ("/healthz", 200, "application/json"),
         ("/metrics", 200, None),
     ],

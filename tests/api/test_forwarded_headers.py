@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import api_url
+
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND = ROOT / "backend"
 SIGNUP_LIMIT = 3
@@ -113,7 +115,7 @@ def test_spoofed_x_forwarded_for_does_not_escape_the_per_address_sign_up_limit(s
     for number in range(SIGNUP_LIMIT + 2):
         name = f"spoof{number}{secrets.token_hex(3)}"
         status, _, _ = request(
-            f"{server}/api/users",
+            server + api_url("users:register"),
             body={"user": {"username": name, "email": f"{name}@example.com", "password": "a-long-password-1"}},
             headers={"X-Forwarded-For": f"203.0.113.{number + 1}", "X-Real-IP": f"198.51.100.{number + 1}"},
         )

@@ -104,7 +104,7 @@ def test_failed_logins_per_address_are_limited_across_accounts(api_client):
 def test_concurrent_guesses_cannot_overtake_the_limit(live_server):
     # Ref: #9 (3): the counter was read-then-write, and 60 parallel guesses got 53 through a limit of 20.
     # On PostgreSQL (CI's second run) requests overlap for real; SQLite serializes writes at BEGIN.
-    url = f"{live_server.url}/api/users/login"
+    url = live_server.url + api_url("users:login")
     body = json.dumps({"user": {"email": "victim@example.com", "password": "wrong-password"}}).encode()
 
     def guess(_: int) -> int:

@@ -13,6 +13,7 @@ import pytest
 from apps.articles.models import Article, Favorite
 from apps.users.services import user_issue_token
 from tests.factories import ArticleFactory, UserFactory
+from tests.helpers import api_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,7 @@ def call(method: str, url: str, token: str) -> int:
 def test_favorites_count_equals_the_rows_after_concurrent_favorites_and_unfavorites(live_server):
     article = ArticleFactory()
     tokens = [user_issue_token(user=UserFactory()) for _ in range(READERS)]
-    url = f"{live_server.url}/api/articles/{article.slug}/favorite"
+    url = live_server.url + api_url("articles:favorite", slug=article.slug)
     rng = random.Random(7)
     calls = [(rng.choice(["POST", "DELETE"]), token) for token in tokens for _ in range(REQUESTS_PER_READER)]
     rng.shuffle(calls)

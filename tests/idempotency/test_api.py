@@ -214,7 +214,7 @@ def send(url: str, token: str, body: dict) -> tuple[int, dict]:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_create_one_article(live_server):
     token = user_issue_token(user=UserFactory())
-    url = f"{live_server.url}/api/articles"
+    url = live_server.url + api_url("articles:list")
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: send(url, token, ARTICLE), range(6)))

@@ -42,9 +42,12 @@ from apps.users.authentication import TokenAuthentication
 from apps.users.models import User
 from tests.client import APIClient
 from tests.factories import ArticleFactory, UserFactory
+from tests.helpers import api_url
 from tests.replica import REPLICA_ALIAS, ReplicaServer, paused_replay
 
 REPLICAS = ["replica1", "replica2"]
+ARTICLES = api_url("articles:list")
+CURRENT_USER = api_url("users:current")
 BASE_SETTINGS = Path(__file__).resolve().parents[2] / "backend" / "config" / "settings" / "base.py"
 
 
@@ -202,18 +205,18 @@ def test_router_reads_from_the_primary_inside_a_transaction(replicas):
 # Middleware: per-request decisions and read-your-writes
 # ------------------------------------------------------------------------------
 def test_safe_request_reads_from_one_replica(replicas, rf: RequestFactory):
-    seen = run_request(rf.get("/api/articles"))
+    seen = run_request(rf.get(ARTICLES))
     assert seen["read"] in REPLICAS
     assert seen["read_again"] == seen["read"]  # sticky for the request
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_unsafe_request_reads_from_the_primary(replicas, rf: RequestFactory, method: str):
-    assert run_request(getattr(rf, method)("/api/articles"))["read"] == DEFAULT_DB_ALIAS
+    assert run_request(getattr(rf, method)(ARTICLES))["read"] == DEFAULT_DB_ALIAS
 
 
 def test_safe_request_reads_from_the_primary_after_it_wrote(replicas, rf: RequestFactory):
-    seen = run_request(rf.get("/api/articles"), view=lambda: ReplicaRouter().db_for_write(Article))
+    seen = run_request(rf.get(ARTICLES), view=lambda: ReplicaRouter().db_for_write(Article))
     assert seen["read"] in REPLICAS
     assert seen["read_after_view"] == DEFAULT_DB_ALIAS
 
@@ -241,53 +244,53 @@ def test_safe_request_reads_from_the_primary_inside_a_transaction_of_its_own(
     seen: list[str] = []
     router = ReplicaRouter()
     middleware = ReplicaMiddleware(get_response)
-    middleware(rf.get("/api/articles"))
+    middleware(rf.get(ARTICLES))
     assert seen[0] in REPLICAS  # the request's own transaction does not count
     assert seen[1] == DEFAULT_DB_ALIAS
 
 
 def test_request_with_a_fresh_token_reads_from_the_primary(replicas, rf: RequestFactory):
     """A token issued within the window comes from a sign-up, login or user update: a fresh write."""
-    fresh = rf.get("/api/user", HTTP_AUTHORIZATION=f"Token {token_for(7, age=1)}")
-    old = rf.get("/api/user", HTTP_AUTHORIZATION=f"Token {token_for(7, age=60)}")
+    fresh = rf.get(CURRENT_USER, HTTP_AUTHORIZATION=f"Token {token_for(7, age=1)}")
+    old = rf.get(CURRENT_USER, HTTP_AUTHORIZATION=f"Token {token_for(7, age=60)}")
     assert run_request(fresh)["read"] == DEFAULT_DB_ALIAS
     assert run_request(old)["read"] in REPLICAS
 
 
 def test_successful_write_sends_the_clients_next_reads_to_the_primary(replicas, rf: RequestFactory, settings):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(7, age=60)}"}
-    run_request(rf.post("/api/articles", **headers), status=201)
+    run_request(rf.post(ARTICLES, **headers), status=201)
     assert security_cache().get(recent_write_key(7)) is not None
-    assert run_request(rf.get("/api/articles", **headers))["read"] == DEFAULT_DB_ALIAS
+    assert run_request(rf.get(ARTICLES, **headers))["read"] == DEFAULT_DB_ALIAS
     other_client = {"HTTP_AUTHORIZATION": f"Token {token_for(8, age=60)}"}
-    assert run_request(rf.get("/api/articles", **other_client))["read"] in REPLICAS
-    assert run_request(rf.get("/api/articles"))["read"] in REPLICAS
+    assert run_request(rf.get(ARTICLES, **other_client))["read"] in REPLICAS
+    assert run_request(rf.get(ARTICLES))["read"] in REPLICAS
 
 
 def test_read_your_writes_window_expires(replicas, rf: RequestFactory):
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
-    run_request(rf.put("/api/user", **headers))
-    assert run_request(rf.get("/api/user", **headers))["read"] == DEFAULT_DB_ALIAS
+    run_request(rf.put(CURRENT_USER, **headers))
+    assert run_request(rf.get(CURRENT_USER, **headers))["read"] == DEFAULT_DB_ALIAS
     security_cache().delete(recent_write_key(7))  # what the cache does once the TTL has passed
-    assert run_request(rf.get("/api/user", **headers))["read"] in REPLICAS
+    assert run_request(rf.get(CURRENT_USER, **headers))["read"] in REPLICAS
 
 
 def test_failed_write_is_not_remembered(replicas, rf: RequestFactory):
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
-    run_request(rf.post("/api/articles", **headers), status=422)
+    run_request(rf.post(ARTICLES, **headers), status=422)
     assert security_cache().get(recent_write_key(7)) is None
 
 
 def test_read_your_writes_can_be_switched_off(replicas, rf: RequestFactory, settings):
     settings.DATABASE_READ_YOUR_WRITES_SECONDS = 0
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=0)}"}
-    run_request(rf.post("/api/articles", **headers), status=201)
+    run_request(rf.post(ARTICLES, **headers), status=201)
     assert security_cache().get(recent_write_key(7)) is None
-    assert run_request(rf.get("/api/articles", **headers))["read"] in REPLICAS
+    assert run_request(rf.get(ARTICLES, **headers))["read"] in REPLICAS
 
 
 def test_invalid_token_reads_from_a_replica(replicas, rf: RequestFactory):
-    request = rf.get("/api/user", HTTP_AUTHORIZATION="Token not-a-jwt")
+    request = rf.get(CURRENT_USER, HTTP_AUTHORIZATION="Token not-a-jwt")
     assert run_request(request)["read"] in REPLICAS
 
 
@@ -304,12 +307,12 @@ def test_unreachable_cache_sends_reads_to_the_primary(replicas, rf: RequestFacto
     monkeypatch.setattr(security_cache(), "get", broken)
     monkeypatch.setattr(security_cache(), "set", broken)
     headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
-    assert run_request(rf.get("/api/articles", **headers))["read"] == DEFAULT_DB_ALIAS
-    assert run_request(rf.post("/api/articles", **headers), status=201)["read"] == DEFAULT_DB_ALIAS
+    assert run_request(rf.get(ARTICLES, **headers))["read"] == DEFAULT_DB_ALIAS
+    assert run_request(rf.post(ARTICLES, **headers), status=201)["read"] == DEFAULT_DB_ALIAS
 
 
 def test_routing_state_does_not_outlive_the_request(replicas, rf: RequestFactory):
-    run_request(rf.post("/api/articles"))
+    run_request(rf.post(ARTICLES))
     assert ReplicaRouter().db_for_read(Article) in REPLICAS
 
 
@@ -381,8 +384,8 @@ def test_api_reads_come_from_the_replica(replica: ReplicaServer):
     client = client_for(user)
     with paused_replay(replica):
         User.objects.filter(pk=user.pk).update(bio="after")
-        assert client.get("/api/user").json()["user"]["bio"] == "before"
-    assert client.get("/api/user").json()["user"]["bio"] == "after"
+        assert client.get(CURRENT_USER).json()["user"]["bio"] == "before"
+    assert client.get(CURRENT_USER).json()["user"]["bio"] == "after"
 
 
 @with_replica
@@ -391,23 +394,23 @@ def test_client_reads_its_own_writes_from_the_primary(replica: ReplicaServer):
     replica.wait_for_replay()
     client = client_for(user)
     with paused_replay(replica):
-        response = client.put("/api/user", {"user": {"bio": "after"}}, format="json")
+        response = client.put(CURRENT_USER, {"user": {"bio": "after"}}, format="json")
         assert response.status_code == 200, response.content
-        assert client.get("/api/user").json()["user"]["bio"] == "after"  # the primary, for the window
+        assert client.get(CURRENT_USER).json()["user"]["bio"] == "after"  # the primary, for the window
         security_cache().delete(recent_write_key(user.pk))  # the window is over: the lagging replica again
-        assert client.get("/api/user").json()["user"]["bio"] == "before"
-    assert client.get("/api/user").json()["user"]["bio"] == "after"
+        assert client.get(CURRENT_USER).json()["user"]["bio"] == "before"
+    assert client.get(CURRENT_USER).json()["user"]["bio"] == "after"
 
 
 @with_replica
 def test_new_user_reads_from_the_primary_right_after_sign_up(replica: ReplicaServer):
     with paused_replay(replica):
         body = {"user": {"username": "newcomer", "email": "newcomer@example.com", "password": "password123"}}
-        response = APIClient().post("/api/users", body, format="json")
+        response = APIClient().post(api_url("users:register"), body, format="json")
         assert response.status_code == 201, response.content
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['user']['token']}")
-        current = client.get("/api/user")
+        current = client.get(CURRENT_USER)
         assert current.status_code == 200, current.content
         assert current.json()["user"]["username"] == "newcomer"
 
@@ -416,7 +419,7 @@ def test_new_user_reads_from_the_primary_right_after_sign_up(replica: ReplicaSer
 def test_token_user_missing_on_the_replica_is_looked_up_on_the_primary(replica: ReplicaServer):
     with paused_replay(replica):
         user = UserFactory()  # only on the primary, and its (old) token does not pin it there
-        response = client_for(user).get("/api/user")
+        response = client_for(user).get(CURRENT_USER)
         assert response.status_code == 200, response.content
         assert response.json()["user"]["username"] == user.username
 
@@ -426,12 +429,12 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: Replic
     user = UserFactory(bio="before")
     replica.wait_for_replay()
     client = client_for(user)
-    assert client.get("/api/user").status_code == 200  # read on the replica, which is now connected
+    assert client.get(CURRENT_USER).status_code == 200  # read on the replica, which is now connected
     replica.stop()
     User.objects.filter(pk=user.pk).update(bio="after")
 
     # The health verdict still says "up": the query fails on the replica and the request is retried.
-    response = client.get("/api/user")
+    response = client.get(CURRENT_USER)
     assert response.status_code == 200, response.content
     assert response.json()["user"]["bio"] == "after"
     assert "read replica replica1 failed" in caplog.text
@@ -440,11 +443,11 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: Replic
     # A fresh health check finds the replica down: reads go straight to the primary.
     reset_replica_health()
     assert User.objects.all().db == DEFAULT_DB_ALIAS
-    assert client.get("/api/user").json()["user"]["bio"] == "after"
+    assert client.get(CURRENT_USER).json()["user"]["bio"] == "after"
     article = ArticleFactory(author=user)
-    assert APIClient().get(f"/api/articles/{article.slug}").status_code == 200
-    assert APIClient().get("/api/articles").status_code == 200
-    assert client.post("/api/articles", article_body("Still up"), format="json").status_code == 201
+    assert APIClient().get(api_url("articles:detail", slug=article.slug)).status_code == 200
+    assert APIClient().get(ARTICLES).status_code == 200
+    assert client.post(ARTICLES, article_body("Still up"), format="json").status_code == 201
 
     # Back up: after its next health check the replica serves reads again.
     replica.start()
@@ -464,11 +467,11 @@ def test_a_feed_read_on_a_lagging_replica_is_never_labelled_as_newer_data(replic
     client = client_for(reader)
     with paused_replay(replica):
         article_create(author=author, title="Fresh", description="d", body="b", tag_list=[])
-        stale = client.get("/api/articles/feed")
+        stale = client.get(api_url("feeds:feed"))
         assert stale.status_code == 200
         assert stale.json()["articlesCount"] == 0  # the replica has not replayed the publish
     replica.wait_for_replay()
-    fresh = client.get("/api/articles/feed", HTTP_IF_NONE_MATCH=stale["ETag"])
+    fresh = client.get(api_url("feeds:feed"), HTTP_IF_NONE_MATCH=stale["ETag"])
     assert fresh.status_code == 200
     assert fresh.json()["articlesCount"] == 1
-    assert client.get("/api/articles/feed", HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
+    assert client.get(api_url("feeds:feed"), HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
