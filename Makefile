@@ -120,20 +120,21 @@ e2e: install client-install ## Browser tests: the real API on a fresh database +
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS ?= redis://127.0.0.1:6379
 
-bench: install ## Load the API and bare apps with wrk on the small and large (1M articles) sets; writes docs/benchmarks.md
+# A prerequisite of every target below that runs wrk: Debian's package when it is missing.
+.PHONY: wrk
+wrk:
 	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
+
+bench: install wrk ## Load the API and bare apps with wrk on the small and large (1M articles) sets; writes docs/benchmarks.md
 	$(BIN)/python tests/bench/run.py --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
-bench-small: install ## The same on the small data set only (a few minutes)
-	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
+bench-small: install wrk ## The same on the small data set only (a few minutes)
 	$(BIN)/python tests/bench/run.py --sets small --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
-bench-pool: install ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
-	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
+bench-pool: install wrk ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
 	$(BIN)/python tests/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
-bench-serving: install ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
-	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
+bench-serving: install wrk ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
 	tests/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
