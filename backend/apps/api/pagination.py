@@ -7,21 +7,16 @@ A deep offset makes the database walk past every skipped row; a cursor names the
 
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from apps.core.types import Cursor
+
 M = TypeVar("M", bound=Model)
 E = TypeVar("E", bound=Mapping[str, Any])  # a cached entry: {"id": ..., "data": {..., "createdAt": ...}}
 MAX_ID = 2**63  # ids are BIGINT
-
-
-@dataclass(frozen=True)
-class Cursor:
-    created_at: datetime
-    id: int
 
 
 def cursor_encode(*, created_at: str, id: int) -> str:

@@ -8,7 +8,7 @@ from apps.caching.generations import Versions, generations_bump, key_part, versi
 from apps.profiles.caching import PROFILES_GEN
 
 if TYPE_CHECKING:
-    from apps.articles.selectors import PageParams
+    from apps.core.types import PageParams
 
 # Bumped by any change that a list can show: publish, edit, delete, favorite, unfavorite.
 ARTICLES_LIST_GEN = "articles:list:gen"

@@ -1,11 +1,11 @@
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet, Subquery
 
-from apps.api.pagination import Cursor, page_of, page_slice
+from apps.api.pagination import page_of, page_slice
 from apps.articles.caching import (
     ARTICLE_DETAIL_TTL,
     ARTICLE_LIST_TTL,
@@ -17,18 +17,11 @@ from apps.articles.models import Article, Favorite
 from apps.articles.serializers import article_data
 from apps.caching.generations import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.profiles.selectors import Entry, Viewer, with_author_following
+from apps.core.types import Entry, PageParams, Viewer
+from apps.profiles.selectors import with_author_following
 from apps.users.models import User
 
 ArticleFilters = dict[str, str | None]  # {"tag": ..., "author": ..., "favorited": ...}
-
-
-class PageParams(TypedDict):
-    """Validated pagination parameters (core.serializers.PaginationParamsSerializer)."""
-
-    limit: int
-    offset: int
-    cursor: Cursor | None
 
 
 class ArticlePage(NamedTuple):

@@ -29,9 +29,9 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
+from apps.core.types import Viewer
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
-from apps.profiles.selectors import Viewer
 
 
 def article_write_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:

@@ -10,7 +10,8 @@ from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
 from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
 from apps.comments.serializers import comment_data
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.profiles.selectors import Entry, Viewer, with_author_following
+from apps.core.types import Entry, Viewer
+from apps.profiles.selectors import with_author_following
 from apps.users.models import User
 
 

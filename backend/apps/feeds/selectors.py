@@ -5,12 +5,12 @@ from django.db.models.expressions import RawSQL
 from apps.articles.models import Article
 from apps.articles.selectors import (
     ArticlePage,
-    PageParams,
     article_entries,
     article_page,
     article_queryset,
     paginated,
 )
+from apps.core.types import PageParams
 from apps.profiles.models import Follow
 from apps.users.models import User
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
 
 if TYPE_CHECKING:
-    from apps.profiles.selectors import Viewer
+    from apps.core.types import Viewer
 
 # Bumped when any user's public profile (username, bio, image) changes: lists, articles and comments
 # embed author profiles, so their keys include it too. Profile edits are rare.

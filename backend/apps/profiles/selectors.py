@@ -1,19 +1,14 @@
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS
 
 from apps.caching.generations import Versions, cached
 from apps.core.exceptions import NotFoundError
+from apps.core.types import Entry, Viewer
 from apps.profiles.caching import PROFILE_TTL, profile_cache_key
 from apps.profiles.models import Follow
 from apps.profiles.serializers import profile_data
 from apps.users.models import User
-
-Viewer = User | AnonymousUser
-# A cached, viewer-independent representation plus the ids its viewer-dependent flags depend on:
-# {"id": ..., "author_id": ..., "data": {...}} (profiles have no author_id).
-Entry = dict[str, Any]
 
 
 def profile_user_get(*, username: str) -> User:

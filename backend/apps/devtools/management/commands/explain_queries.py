@@ -35,10 +35,11 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.api.pagination import Cursor
 from apps.articles.models import Article, Favorite
-from apps.articles.selectors import PageParams, article_detail_data, article_list_data
+from apps.articles.selectors import article_detail_data, article_list_data
 from apps.comments.models import Comment
 from apps.comments.selectors import comment_list_data
 from apps.core.exceptions import ApplicationError
+from apps.core.types import PageParams
 from apps.feeds.selectors import feed_data
 from apps.notifications.models import Notification
 from apps.notifications.selectors import notification_list, notification_unread_count
