@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from apps.articles.caching import invalidate_article, invalidate_article_lists
 from apps.articles.models import Article, Favorite
 from apps.comments.caching import invalidate_comments
-from apps.notifications.services import notify_article_favorited, notify_article_published
+from apps.notifications.hooks import notify_article_favorited, notify_article_published
 from apps.profiles.caching import invalidate_viewer
 from apps.tags.caching import invalidate_tags
 from apps.tags.services import tag_get_or_create_many
@@ -31,7 +31,7 @@ def article_create(
         article.tags.set(tag_get_or_create_many(names=tag_list))
     transaction.on_commit(invalidate_article_lists)
     transaction.on_commit(invalidate_tags)
-    notify_article_published(article=article)
+    notify_article_published(article_id=article.pk)
     return article
 
 
@@ -70,7 +70,7 @@ def article_favorite(*, user: User, article: Article) -> None:
     if created:
         Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
         _invalidate_favorite(user=user, article=article)
-        notify_article_favorited(article=article, user=user)
+        notify_article_favorited(article_id=article.pk, author_id=article.author_id, user_id=user.pk)
 
 
 @transaction.atomic

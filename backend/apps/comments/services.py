@@ -3,7 +3,7 @@ from django.db import transaction
 from apps.articles.models import Article
 from apps.comments.caching import invalidate_comments
 from apps.comments.models import Comment
-from apps.notifications.services import notify_article_commented
+from apps.notifications.hooks import notify_article_commented
 from apps.users.models import User
 
 
@@ -11,7 +11,7 @@ from apps.users.models import User
 def comment_create(*, article: Article, author: User, body: str) -> Comment:
     comment = Comment.objects.create(article=article, author=author, body=body)
     transaction.on_commit(lambda: invalidate_comments(article.slug))
-    notify_article_commented(comment=comment)
+    notify_article_commented(comment_id=comment.pk, commenter_id=comment.author_id, article_author_id=article.author_id)
     return comment
 
 

@@ -1,8 +1,8 @@
 """
-Notifications and e-mails, and the hooks that enqueue them (docs/tasks.md).
+Notifications and e-mails (docs/tasks.md).
 
-The `notify_*` functions are what the other apps' services call, inside their own transactions: each
-writes one outbox row (apps.outbox), published after commit. The tasks then call the
+The other apps' services call the hooks of apps.notifications.hooks, inside their own transactions:
+each writes one outbox row (apps.outbox), published after commit. The tasks then call the
 `notification_*` / `email_*` services below, which are idempotent: notifications and e-mails are
 rows with unique keys, inserted with ON CONFLICT DO NOTHING, so a task that runs twice (a redelivery
 after a worker died, a retry) changes nothing the second time.
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from apps.articles.models import Article, Favorite
 from apps.comments.models import Comment
+from apps.notifications.hooks import CHUNK_TASK, EMAIL_SEND_TASK
 from apps.notifications.models import Notification, NotificationKind, OutgoingEmail
 from apps.outbox.services import outbox_enqueue, outbox_publish_now
 from apps.profiles.models import Follow
@@ -34,51 +35,12 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Task names (their queues are routed in settings: CELERY_TASK_ROUTES).
-FANOUT_TASK = "notifications.article_published_fanout"
-CHUNK_TASK = "notifications.article_published_chunk"
-COMMENTED_TASK = "notifications.article_commented"
-FAVORITED_TASK = "notifications.article_favorited"
-WELCOME_TASK = "notifications.welcome_email"
-EMAIL_SEND_TASK = "notifications.email_send"
-
 # Errors that retrying cannot fix: the mail is given up after EMAIL_MAX_ATTEMPTS of them.
 PERMANENT_EMAIL_ERRORS = (SMTPRecipientsRefused, SMTPSenderRefused, ValueError)
 EMAIL_MAX_ATTEMPTS = 5
 # An unsent e-mail older than this is queued again by the sweeper (its task was lost or gave up).
 EMAIL_REQUEUE_AFTER = timedelta(minutes=15)
 PURGE_BATCH_SIZE = 1000
-
-
-# ------------------------------------------------------------------------------
-# Hooks for the other apps' services: call them inside the transaction of the change
-# ------------------------------------------------------------------------------
-def notify_article_published(*, article: Article) -> None:
-    """Every follower of the author will be notified (and e-mailed if they opted in), in chunks."""
-    outbox_enqueue(task=FANOUT_TASK, kwargs={"article_id": article.pk}, dedup_key=f"article_published:{article.pk}")
-
-
-def notify_article_commented(*, comment: Comment) -> None:
-    """The article's author will be notified of the comment, unless they wrote it."""
-    if comment.author_id != comment.article.author_id:
-        outbox_enqueue(
-            task=COMMENTED_TASK, kwargs={"comment_id": comment.pk}, dedup_key=f"article_commented:{comment.pk}"
-        )
-
-
-def notify_article_favorited(*, article: Article, user: User) -> None:
-    """The article's author will be notified that `user` favorited it (once, however often they do)."""
-    if user.pk != article.author_id:
-        outbox_enqueue(
-            task=FAVORITED_TASK,
-            kwargs={"article_id": article.pk, "user_id": user.pk},
-            dedup_key=f"article_favorited:{article.pk}:{user.pk}",
-        )
-
-
-def notify_user_registered(*, user: User) -> None:
-    """The new user will get the welcome e-mail."""
-    outbox_enqueue(task=WELCOME_TASK, kwargs={"user_id": user.pk}, dedup_key=f"welcome_email:{user.pk}")
 
 
 # ------------------------------------------------------------------------------

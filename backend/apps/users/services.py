@@ -5,7 +5,7 @@ from django.db.models import F
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
-from apps.notifications.services import notify_user_registered
+from apps.notifications.hooks import notify_user_registered
 from apps.profiles.caching import invalidate_profiles
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
@@ -41,7 +41,7 @@ def user_register(*, username: str, email: str, password: str) -> User:
         # Lost a race with a concurrent sign-up: report which value was taken.
         _ensure_available(username=username, email=email)
         raise
-    notify_user_registered(user=user)
+    notify_user_registered(user_id=user.pk)
     return user
 
 
