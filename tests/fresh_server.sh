@@ -1,17 +1,52 @@
 # A production-mode Conduit server on a fresh database, for the suites that drive the real HTTP
 # stack from outside (tests/conformance/run.sh, tests/fuzz/run.sh). Sourced, not run.
 #
-# The caller sets ROOT, PY, UVICORN, OUT (its report folder), START and RUN_NAME (conformance,
-# fuzz...), and defines log and die. Then:
+# The caller sets RUN_NAME (conformance, fuzz...) and sources this file, which gives it:
+#   ROOT PY UVICORN START       the repository, the virtualenv's python and uvicorn (checked), the start time
+#   OUT                         var/<RUN_NAME>/, emptied: reports and the server log go there
+#   log MESSAGE / die MESSAGE   "[<RUN_NAME>] ..." on stdout / on stderr, then exit 1
+#   FAILED SUMMARY              0 and (): the caller sets FAILED=1 and appends one line per result
+#   CLEANUP_PATHS               (): what the EXIT trap removes after stopping the server
+# and an EXIT trap (server_stop, then CLEANUP_PATHS; INT and TERM exit 130 and 143). Then:
 #   fresh_server_env            production settings, isolated from a developer's .env
 #   fresh_database PG_NAME      DATABASE_URL: var/<RUN_NAME>.sqlite3, or on PostgreSQL the database
 #                               PG_NAME (dropped and re-created) of DATABASE_URL's server; migrated
 #   server_start PORT WORKERS   uvicorn on 127.0.0.1:PORT (0: a free port), waits until it answers;
 #                               sets HOST_URL, SERVER_PID, SERVER_LOG
-#   server_stop                 SIGTERM, then SIGKILL after 10 s (for the caller's EXIT trap)
+#   server_stop                 SIGTERM, then SIGKILL after 10 s (run by the EXIT trap)
+#   check_server_log PATTERN    SERVER_ERRORS: the server log's lines matching PATTERN (5xx...); any: FAILED=1
+#   finish VERDICT TITLE DETAIL WHAT
+#                               the summary: "TITLE (database, DETAIL, duration)", the SUMMARY lines,
+#                               "server log: <SERVER_ERRORS> WHAT", "VERDICT PASSED"; or exits 1 if FAILED
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="$ROOT/.venv/bin/python"
+UVICORN="$ROOT/.venv/bin/uvicorn"
+OUT="$ROOT/var/$RUN_NAME"
+START=$(date +%s)
+FAILED=0
+declare -a SUMMARY=() CLEANUP_PATHS=()
+
+log() { printf '[%s] %s\n' "$RUN_NAME" "$*"; }
+die() { printf '[%s] ERROR: %s\n' "$RUN_NAME" "$*" >&2; exit 1; }
+
+[[ -x "$PY" && -x "$UVICORN" ]] || die "no virtualenv at $ROOT/.venv: run 'make install' first"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
 SERVER_PID=""
 SERVER_LOG="$OUT/server.log"
+SERVER_ERRORS=0
+
+fresh_server_cleanup() {
+  local rc=$?
+  server_stop
+  if ((${#CLEANUP_PATHS[@]})); then rm -rf "${CLEANUP_PATHS[@]}"; fi
+  exit "$rc"
+}
+trap fresh_server_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fresh_server_env() {
   export DJANGO_READ_DOT_ENV=false
@@ -111,4 +146,27 @@ server_stop() {
     fi
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+}
+
+check_server_log() {
+  local pattern=$1
+  SERVER_ERRORS=$(grep -cE "$pattern" "$SERVER_LOG" || true)
+  if [[ "$SERVER_ERRORS" != 0 ]]; then
+    FAILED=1
+    log "the server log has $SERVER_ERRORS 5xx responses or errors:"
+    grep -E "$pattern" "$SERVER_LOG" | head -20 >&2
+  fi
+}
+
+finish() {
+  local verdict=$1 title=$2 detail=$3 what=$4
+  echo
+  echo "$title ($DB_LABEL, ${detail:+$detail, }$(($(date +%s) - START)) s)"
+  printf '  %s\n' "${SUMMARY[@]}"
+  echo "  server log: $SERVER_ERRORS $what"
+  if [[ $FAILED != 0 ]]; then
+    echo "$verdict FAILED (logs and reports in var/$RUN_NAME/)"
+    exit 1
+  fi
+  echo "$verdict PASSED"
 }

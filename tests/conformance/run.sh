@@ -24,19 +24,13 @@
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+RUN_NAME=conformance
+# shellcheck source=../fresh_server.sh
+source "$HERE/../fresh_server.sh"
 REALWORLD_DIR="${REALWORLD_DIR:-$ROOT/../shared/realworld}"
 RUNS="${CONFORMANCE_RUNS:-2}"
-PY="$ROOT/.venv/bin/python"
-UVICORN="$ROOT/.venv/bin/uvicorn"
-OUT="$ROOT/var/conformance"
 BIN="$HERE/node_modules/.bin"
-START=$(date +%s)
 
-log() { printf '[conformance] %s\n' "$*"; }
-die() { printf '[conformance] ERROR: %s\n' "$*" >&2; exit 1; }
-
-[[ -x "$PY" && -x "$UVICORN" ]] || die "no virtualenv at $ROOT/.venv: run 'make install' first"
 [[ -d "$REALWORLD_DIR/bruno" ]] || die "RealWorld collection not found in $REALWORLD_DIR (set REALWORLD_DIR)"
 LEGACY="$REALWORLD_DIR/legacy-v1/Conduit.postman_collection.json"
 [[ -f "$LEGACY" ]] || die "legacy collection not found: $LEGACY"
@@ -52,22 +46,8 @@ if [[ ! -x "$BIN/bru" || ! -x "$BIN/newman" || "$(cat "$STAMP" 2>/dev/null)" != 
 fi
 log "bru $("$BIN/bru" --version 2>/dev/null), newman $("$BIN/newman" --version 2>/dev/null)"
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/conduit-conformance.XXXXXX")"
-RUN_NAME=conformance
-# shellcheck source=../fresh_server.sh
-source "$ROOT/tests/fresh_server.sh"
-
-cleanup() {
-  local rc=$?
-  server_stop
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+CLEANUP_PATHS+=("$WORK")
 
 # --- 2. a fresh database ----------------------------------------------------------------------
 fresh_server_env
@@ -93,8 +73,6 @@ LEGACY_EXPECTED="$(node -e '
   console.log(n(c.item));' "$LEGACY")"
 log "Bruno: ${#FOLDERS[@]} folders, $BRU_EXPECTED requests; legacy Postman: $LEGACY_EXPECTED requests"
 
-FAILED=0
-declare -a SUMMARY=()
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 
 for run in $(seq "$RUNS"); do
@@ -139,19 +117,5 @@ for run in $(seq "$RUNS"); do
 done
 
 # --- 5. no 5xx --------------------------------------------------------------------------------
-ERRORS_5XX=$(grep -cE '" 5[0-9]{2}( |$)|Internal Server Error' "$SERVER_LOG" || true)
-if [[ "$ERRORS_5XX" != 0 ]]; then
-  FAILED=1
-  log "the server log has $ERRORS_5XX 5xx responses or errors:"
-  grep -E '" 5[0-9]{2}( |$)|Internal Server Error' "$SERVER_LOG" | head -20 >&2
-fi
-
-echo
-echo "RealWorld conformance summary ($DB_LABEL, $((RUNS)) runs, $(($(date +%s) - START)) s)"
-printf '  %s\n' "${SUMMARY[@]}"
-echo "  server log: $ERRORS_5XX responses with a 5xx status"
-if [[ $FAILED != 0 ]]; then
-  echo "CONFORMANCE FAILED (reports in var/conformance/)"
-  exit 1
-fi
-echo "CONFORMANCE PASSED"
+check_server_log '" 5[0-9]{2}( |$)|Internal Server Error'
+finish CONFORMANCE "RealWorld conformance summary" "$((RUNS)) runs" "responses with a 5xx status"

@@ -31,36 +31,15 @@
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-PY="$ROOT/.venv/bin/python"
-UVICORN="$ROOT/.venv/bin/uvicorn"
+RUN_NAME=fuzz
+# shellcheck source=../fresh_server.sh
+source "$HERE/../fresh_server.sh"
 ST="$ROOT/.venv/bin/schemathesis"
-OUT="$ROOT/var/fuzz"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-50}"
 SEED="${FUZZ_SEED:-20261125}"
 PASSES="${FUZZ_PASSES:-anonymous authenticated}"
-START=$(date +%s)
 
-log() { printf '[fuzz] %s\n' "$*"; }
-die() { printf '[fuzz] ERROR: %s\n' "$*" >&2; exit 1; }
-
-[[ -x "$PY" && -x "$UVICORN" ]] || die "no virtualenv at $ROOT/.venv: run 'make install' first"
 [[ -x "$ST" ]] || die "schemathesis is not installed in .venv: run 'make install' (it is a dev dependency)"
-
-rm -rf "$OUT"
-mkdir -p "$OUT"
-RUN_NAME=fuzz
-# shellcheck source=../fresh_server.sh
-source "$ROOT/tests/fresh_server.sh"
-
-cleanup() {
-  local rc=$?
-  server_stop
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- 1. a fresh database ----------------------------------------------------------------------
 fresh_server_env
@@ -98,8 +77,6 @@ PYEOF
 # --- 4. schemathesis, anonymous then signed in ------------------------------------------------
 SEED_ARGS=(--seed "$SEED")
 [[ "$SEED" == random ]] && SEED_ARGS=()
-FAILED=0
-declare -a SUMMARY=()
 for pass in $PASSES; do
   case "$pass" in
     anonymous) AUTH=() ;;
@@ -136,19 +113,5 @@ fi
 SUMMARY+=("$(printf '%-13s %s' abuse "$(tail -n +1 "$OUT/abuse.log" | grep -m1 '^abuse cases' || echo 'no summary')")")
 
 # --- 6. no 5xx, no traceback ------------------------------------------------------------------
-ERRORS_5XX=$(grep -cE '" 5[0-9]{2}( |$)|Internal Server Error|Traceback' "$SERVER_LOG" || true)
-if [[ "$ERRORS_5XX" != 0 ]]; then
-  FAILED=1
-  log "the server log has $ERRORS_5XX 5xx responses or errors:"
-  grep -E '" 5[0-9]{2}( |$)|Internal Server Error|Traceback' "$SERVER_LOG" | head -20 >&2
-fi
-
-echo
-echo "API fuzzing summary ($DB_LABEL, $(($(date +%s) - START)) s)"
-printf '  %s\n' "${SUMMARY[@]}"
-echo "  server log: $ERRORS_5XX responses with a 5xx status or tracebacks"
-if [[ $FAILED != 0 ]]; then
-  echo "FUZZING FAILED (logs and reports in var/fuzz/)"
-  exit 1
-fi
-echo "FUZZING PASSED"
+check_server_log '" 5[0-9]{2}( |$)|Internal Server Error|Traceback'
+finish FUZZING "API fuzzing summary" "" "responses with a 5xx status or tracebacks"
