@@ -21,20 +21,14 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from apps.api.parsers import JSONNestingError
-from apps.core.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError, Errors, error_body
 
 logger = logging.getLogger(__name__)
-
-Errors = dict[str, list[str]]
 
 BLANK_MESSAGE = "can't be blank"
 _BLANK_CODES = {"required", "blank", "null"}
 # The key for errors about the request as a whole (its JSON, its content type...).
 REQUEST_FIELD = "request"
-
-
-def error_body(errors: Errors) -> dict[str, Errors]:
-    return {"errors": errors}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from apps.api.exception_handler import error_body
+from apps.core.exceptions import error_body
 
 _VERSIONED = re.compile(r"^/api/v\d+(/|$)")
 

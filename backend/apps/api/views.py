@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.api.exception_handler import error_body
+from apps.core.exceptions import error_body
 
 if TYPE_CHECKING:
     # django-stubs' name for settings.AUTH_USER_MODEL, which its plugin resolves: the edge names no app's model.

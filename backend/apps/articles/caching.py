@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from apps.api.pagination import page_key_part
 from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
-from apps.profiles.caching import PROFILES_GEN
+from apps.users.caching import PROFILES_GEN
 
 if TYPE_CHECKING:
     from apps.core.types import PageParams

@@ -7,7 +7,6 @@ from django.utils.text import slugify
 
 from apps.articles.caching import invalidate_article, invalidate_article_lists
 from apps.articles.models import Article, Favorite
-from apps.comments.caching import invalidate_comments
 from apps.notifications.hooks import notify_article_favorited, notify_article_published
 from apps.profiles.caching import invalidate_viewer
 from apps.tags.caching import invalidate_tags
@@ -59,7 +58,6 @@ def article_delete(*, article: Article) -> None:
     slug = article.slug
     article.delete()
     transaction.on_commit(lambda: invalidate_article(slug))
-    transaction.on_commit(lambda: invalidate_comments(slug))
     transaction.on_commit(invalidate_tags)
 
 

@@ -6,6 +6,14 @@ turns them into the RealWorld envelope `{"errors": {field: [message]}}`. `field`
 resource or input the error is about (`article`, `profile`, `credentials`...).
 """
 
+# The envelope: {"errors": {field: [message, ...]}}.
+Errors = dict[str, list[str]]
+
+
+def error_body(errors: Errors) -> dict[str, Errors]:
+    """The RealWorld error envelope (apps.api.exception_handler sends every error in it)."""
+    return {"errors": errors}
+
 
 class ApplicationError(Exception):
     status_code = 400

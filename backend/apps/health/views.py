@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from apps.api.exception_handler import error_body
+from apps.core.exceptions import error_body
 from apps.health.selectors import readiness_get
 
 

@@ -15,15 +15,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
-from apps.api.exception_handler import error_body
-from apps.health.views import no_store
+from apps.core.exceptions import error_body
 
 
 @require_safe
 @transaction.non_atomic_requests
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not scrape_allowed(request):
-        return no_store(JsonResponse(error_body({"metrics": ["forbidden"]}), status=403))
+        return JsonResponse(error_body({"metrics": ["forbidden"]}), status=403, headers={"Cache-Control": "no-store"})
     if settings.PROMETHEUS_MULTIPROC_DIR:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -1,4 +1,7 @@
-"""Cache keys of public profiles, and the per-viewer counter behind `following`/`favorited` ETags."""
+"""
+Cache keys of public profiles (built on apps.users.caching.PROFILES_GEN), and the per-viewer counter
+behind `following`/`favorited` ETags.
+"""
 
 from typing import TYPE_CHECKING
 
@@ -7,9 +10,6 @@ from apps.caching.generations import Versions, generations_bump, key_part, versi
 if TYPE_CHECKING:
     from apps.core.types import Viewer
 
-# Bumped when any user's public profile (username, bio, image) changes: lists, articles and comments
-# embed author profiles, so their keys include it too. Profile edits are rare.
-PROFILES_GEN = "profiles:gen"
 PROFILE_TTL = 600
 
 
@@ -20,10 +20,6 @@ def viewer_version_key(user_id: int) -> str:
 
 def profile_cache_key(username: str, versions: Versions) -> str:
     return f"profiles:detail:{key_part(username)}:{versions_tag(versions)}"
-
-
-def invalidate_profiles() -> None:
-    generations_bump(PROFILES_GEN)
 
 
 def invalidate_viewer(user_id: int) -> None:

@@ -6,10 +6,11 @@ from rest_framework.response import Response
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
-from apps.profiles.caching import PROFILES_GEN, viewer_keys
+from apps.profiles.caching import viewer_keys
 from apps.profiles.selectors import profile_detail
 from apps.profiles.serializers import ProfileResponseSerializer
 from apps.profiles.services import profile_follow, profile_unfollow
+from apps.users.caching import PROFILES_GEN
 
 
 class ProfileDetailApi(ApiView):

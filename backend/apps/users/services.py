@@ -6,7 +6,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
 from apps.notifications.hooks import notify_user_registered
-from apps.profiles.caching import invalidate_profiles
+from apps.users.caching import invalidate_profiles
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
 

@@ -43,10 +43,10 @@ from apps.articles.caching import invalidate_article_lists
 from apps.articles.models import Article, Favorite
 from apps.comments.models import Comment
 from apps.devtools.management import sample_text
-from apps.profiles.caching import invalidate_profiles
 from apps.profiles.models import Follow
 from apps.tags.caching import invalidate_tags
 from apps.tags.models import Tag
+from apps.users.caching import invalidate_profiles
 from apps.users.models import User
 
 M = TypeVar("M", bound=models.Model)
