@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.articles.models import Article, Favorite
 from apps.profiles.models import Follow
 from apps.users.models import User
-from apps.users.services import user_issue_token, user_revoke_tokens
+from apps.users.services import user_issue_token, user_login, user_revoke_tokens
 from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import PASSWORD, ArticleFactory, UserFactory
@@ -462,3 +463,21 @@ def test_checking_the_token_version_costs_no_query(auth_client, django_assert_nu
     # The user row is loaded to authenticate anyway: the version rides along.
     with django_assert_num_queries(1):
         assert auth_client.get(CURRENT_URL).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_login_opens_no_database_transaction(user, monkeypatch):
+    # A login writes nothing: on SQLite a write transaction made concurrent logins queue (and time out)
+    # behind each other's password hashing.
+    from apps.users import views
+
+    seen = []
+
+    def spy(**credentials):
+        seen.append(transaction.get_connection().in_atomic_block)
+        return user_login(**credentials)
+
+    monkeypatch.setattr(views, "user_login", spy)
+    response = APIClient().post(LOGIN_URL, {"user": {"email": user.email, "password": PASSWORD}})
+    assert response.status_code == 200
+    assert seen == [False]

@@ -36,7 +36,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if status_code is None:
         return None  # a bug: Django logs it and answers 500 through config.urls.handler500
     request = context.get("request")
-    if (request is None or request.method not in SAFE_METHODS) and transaction.get_connection().in_atomic_block:
+    # A view that writes nothing (`writes = False`: signing in) opened no transaction to roll back.
+    opened_one = getattr(context.get("view"), "writes", True)
+    unsafe = request is None or request.method not in SAFE_METHODS
+    if unsafe and opened_one and transaction.get_connection().in_atomic_block:
         # The write's transaction (ApiView.dispatch) must not commit a half-done write.
         transaction.set_rollback(True)
     response = Response(error_body(errors), status=status_code)

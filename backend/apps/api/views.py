@@ -60,8 +60,12 @@ class ApiView(APIView):
     def as_view(cls, **initkwargs: Any) -> "AsView[GenericView]":
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
+    # False for an unsafe method that writes nothing (signing in): no transaction, so on SQLite it
+    # does not queue behind the write lock while it hashes a password.
+    writes = True
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or not self.writes:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             return super().dispatch(request, *args, **kwargs)

@@ -76,6 +76,8 @@ class UserRegistrationApi(ApiView):
 class UserLoginApi(ApiView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Signing in reads the account and checks the password; its rate-limit hits go to the security store.
+    writes = False
     # Brute force: failed attempts count per address, per (e-mail, address) pair, and per account
     # from unknown clients; each attempt takes its hits first and is settled below (apps.api.throttling).
     throttle_classes = LOGIN_THROTTLES
