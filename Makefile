@@ -15,7 +15,7 @@ PORT ?= 8000
 WORKERS ?= $(if $(REDIS_URL),2,1)
 SPA_PORT ?= 5173
 # uvicorn's options wherever the API is served (the Dockerfile's CMD, deploy/cluster.py,
-# tests/fresh_server.sh and frontend/e2e repeat them; tests/deploy/test_files.py checks they agree).
+# tools/fresh_server.sh and frontend/e2e repeat them; tests/deploy/test_files.py checks they agree).
 # --no-proxy-headers: uvicorn never takes the client address or scheme from X-Forwarded-For/-Proto (by
 # default it believes them from 127.0.0.1); Django's NUM_PROXIES alone says which hop is a proxy's.
 UVICORN_OPTIONS := --interface wsgi --http httptools --loop uvloop --no-proxy-headers
@@ -64,14 +64,14 @@ test: install ## Run the whole test suite (SQLite by default, PostgreSQL/Redis w
 	$(BIN)/pytest
 
 lint: install ## ruff check + format check, mypy (backend/), the import contracts between apps (.importlinter)
-	$(BIN)/ruff check backend tests deploy
-	$(BIN)/ruff format --check backend tests deploy
+	$(BIN)/ruff check backend tests tools deploy
+	$(BIN)/ruff format --check backend tests tools deploy
 	$(BIN)/mypy
 	PYTHONPATH=backend $(BIN)/lint-imports
 
 format: install ## Format the Python code
-	$(BIN)/ruff check --fix backend tests deploy
-	$(BIN)/ruff format backend tests deploy
+	$(BIN)/ruff check --fix backend tests tools deploy
+	$(BIN)/ruff format backend tests tools deploy
 
 schema: install .env ## Regenerate openapi.yaml from the code
 	$(MANAGE) spectacular --file ../openapi.yaml --validate --fail-on-warn
@@ -80,10 +80,10 @@ schema-check: schema ## Fail when the committed openapi.yaml differs from the co
 	git diff --exit-code -- openapi.yaml
 
 conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) twice on a fresh DB (SQLite, or PostgreSQL via DATABASE_URL)
-	bash tests/conformance/run.sh
+	bash tools/conformance/run.sh
 
 fuzz: install ## Fuzz every API operation from openapi.yaml with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
-	bash tests/fuzz/run.sh
+	bash tools/fuzz/run.sh
 
 deploy-check: install ## Validate Dockerfile, compose.yaml, the nginx configurations and docs/deploy.md statically: hadolint, compose config, nginx -t, tests/deploy (no Docker daemon)
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || \
@@ -126,16 +126,16 @@ wrk:
 	@command -v wrk >/dev/null || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 
 bench: install wrk ## Load the API and bare apps with wrk on the small and large (1M articles) sets; writes docs/benchmarks.md
-	$(BIN)/python tests/bench/run.py --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+	$(BIN)/python tools/bench/run.py --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-small: install wrk ## The same on the small data set only (a few minutes)
-	$(BIN)/python tests/bench/run.py --sets small --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+	$(BIN)/python tools/bench/run.py --sets small --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-pool: install wrk ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
-	$(BIN)/python tests/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
+	$(BIN)/python tools/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
 bench-serving: install wrk ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
-	tests/bench/serving.sh 10s
+	tools/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"
 	$(MANAGE) seed $(ARGS)
@@ -186,13 +186,13 @@ cluster-status: install ## Each part of the cluster: pid, port, up, ready
 	$(BIN)/python deploy/cluster.py status
 
 loadtest: install ## Locust, LOADTEST_USERS (200) for LOADTEST_TIME (60s) through the cluster's balancer; writes docs/reliability.md
-	$(BIN)/python tests/load/run.py --users $(LOADTEST_USERS) --time $(LOADTEST_TIME)
+	$(BIN)/python tools/load/run.py --users $(LOADTEST_USERS) --time $(LOADTEST_TIME)
 
 drills: install ## Fault drills under load against the running cluster; writes docs/reliability.md
-	$(BIN)/python tests/drills/run.py --write-docs
+	$(BIN)/python tools/drills/run.py --write-docs
 
 drills-short: install ## The same drills, a few seconds each (CI)
-	$(BIN)/python tests/drills/run.py --short
+	$(BIN)/python tools/drills/run.py --short
 
 drills-ci: ## CI: make cluster, make drills-short, then make cluster-down whatever happened
 	$(MAKE) --no-print-directory cluster || { $(MAKE) --no-print-directory cluster-down; exit 1; }

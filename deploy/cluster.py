@@ -20,7 +20,7 @@ The app runs on the production settings (config.settings.base, DEBUG off) with a
 once into var/cluster/secret_key. `up` is idempotent: it starts what is not running. `down` sends
 SIGTERM to every part (uvicorn finishes its in-flight requests, the worker its tasks), SIGKILL after a
 grace period, and removes the replica; the database and the secret key stay. The drills
-(tests/drills) use `Cluster` to break parts on purpose.
+(tools/drills) use `Cluster` to break parts on purpose.
 """
 
 from __future__ import annotations

@@ -234,7 +234,7 @@ def test_docker_compose_config_validates(tmp_path: Path) -> None:
 # uvicorn's options: the same wherever the API is served, and no proxy header believed by uvicorn
 # ------------------------------------------------------------------------------
 # Each place that starts the API (besides the Makefile's `run`), and the text after its app argument.
-UVICORN_SITES = ("Dockerfile", "deploy/cluster.py", "tests/fresh_server.sh", "frontend/e2e/support.mjs")
+UVICORN_SITES = ("Dockerfile", "deploy/cluster.py", "tools/fresh_server.sh", "frontend/e2e/support.mjs")
 WORD = re.compile(r"[A-Za-z0-9_.:/$()-]+")
 
 

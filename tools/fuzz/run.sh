@@ -2,19 +2,19 @@
 # API fuzzing: schemathesis generates requests from the committed openapi.yaml and runs them
 # against a production-mode Conduit server, anonymously and then signed in.
 #
-#   tests/fuzz/run.sh            (or: make fuzz)
+#   tools/fuzz/run.sh            (or: make fuzz)
 #
 # 1. creates a FRESH database: var/fuzz.sqlite3 by default or, when DATABASE_URL points at
 #    PostgreSQL, a dedicated database on that server (conduit_fuzz, dropped and re-created; the
 #    database named in DATABASE_URL itself is never touched); then migrates it;
 # 2. starts uvicorn in production mode (DEBUG off) on a free loopback port, as the conformance
-#    run does (tests/conformance/run.sh);
+#    run does (tools/conformance/run.sh);
 # 3. registers a user for the signed-in pass;
 # 4. runs schemathesis over every operation of openapi.yaml twice: anonymously, then with
 #    `Authorization: Token <jwt>`; every phase (examples, coverage, fuzzing, stateful), a bounded
 #    number of examples per operation, a fixed seed and no example database, so a run is repeatable;
-#    the checks are in tests/fuzz/schemathesis.toml (docs/fuzzing.md says which and why);
-# 5. plays the security review's abuse cases against the same server (tests/fuzz/abuse.py: replays,
+#    the checks are in tools/fuzz/schemathesis.toml (docs/fuzzing.md says which and why);
+# 5. plays the security review's abuse cases against the same server (tools/fuzz/abuse.py: replays,
 #    nesting, oversized fields, deep offsets, stale and revoked tokens, spoofed forwarding headers);
 # 6. fails on any check or abuse-case failure and on any 5xx or traceback in the server log.
 #
@@ -106,7 +106,7 @@ for pass in $PASSES; do
 done
 
 # --- 5. the security review's abuse cases (#9), beyond what the schema describes ---------------
-log "abuse cases (tests/fuzz/abuse.py)"
+log "abuse cases (tools/fuzz/abuse.py)"
 if ! "$PY" "$HERE/abuse.py" "$HOST_URL" 2>&1 | tee "$OUT/abuse.log"; then
   FAILED=1
 fi

@@ -1,7 +1,7 @@
 """
 The abuse cases of the security review (#9), played against the live fuzzing server over HTTP.
 
-schemathesis (tests/fuzz/run.sh) generates requests from the schema; an attacker does not stop at
+schemathesis (tools/fuzz/run.sh) generates requests from the schema; an attacker does not stop at
 the schema. This suite sends what the review found, on every operation it applies to, and checks
 that each is refused with a 4xx in the error envelope (never a 5xx: run.sh also greps the server
 log) and that nothing is written or signed in that should not be:
@@ -12,7 +12,7 @@ log) and that nothing is written or signed in that should not be:
 - stale, forged and revoked tokens on public reads (anonymous view) and on protected operations (401);
 - spoofed forwarding headers choosing the rate-limit key.
 
-Usage: python tests/fuzz/abuse.py http://127.0.0.1:PORT  (exit status 1 on any failure)
+Usage: python tools/fuzz/abuse.py http://127.0.0.1:PORT  (exit status 1 on any failure)
 """
 
 import json

@@ -1,8 +1,8 @@
 """
 The benchmark's in-process helpers, run inside Django with the same settings as the server:
 
-    python -m tests.bench.probe prepare  > prepare.json   # bench users, tokens and slugs
-    python -m tests.bench.probe queries CASES < prepare.json  # SQL queries and cache calls per request
+    python -m tools.bench.probe prepare  > prepare.json   # bench users, tokens and slugs
+    python -m tools.bench.probe queries CASES < prepare.json  # SQL queries and cache calls per request
 
 `prepare` adds what the load needs to a seeded database and prints it as JSON: a reader who follows
 20 prolific authors (the feed), a writer (POST /articles), two "fans" (favorite/unfavorite, one per
@@ -24,7 +24,7 @@ from typing import Any
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tools.bench.settings")
 django.setup()
 
 from django.core.cache import caches  # noqa: E402

@@ -1,5 +1,5 @@
 """
-The load test's workload (make loadtest, tests/load/run.py): Conduit's traffic as a mix of readers and
+The load test's workload (make loadtest, tools/load/run.py): Conduit's traffic as a mix of readers and
 members, through the cluster's balancer.
 
 - `Reader` (4 in 5 users): anonymous browsing: the article list, a tag, an article, its comments, a

@@ -5,7 +5,7 @@ import os
 DEBUG = False
 SECRET_KEY = "bench-bare-django-not-a-secret-" + "x" * 32
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-ROOT_URLCONF = "tests.bench.bare_django.urls"
+ROOT_URLCONF = "tools.bench.bare_django.urls"
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
 DATABASES: dict[str, dict[str, str]] = {}

@@ -2,7 +2,7 @@
 make drills / make drills-short: break parts of the running cluster (make cluster) on purpose, under a
 light load, and check that nothing the clients were told succeeded is lost.
 
-    python tests/drills/run.py [--short] [--only app_kill,cache_down,...] [--write-docs]
+    python tools/drills/run.py [--short] [--only app_kill,cache_down,...] [--write-docs]
 
 Each drill, its fault and what it asserts:
 
@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import REDIS_PARTS, STATE, Cluster, http_get  # noqa: E402
-from tests.reliability_doc import reliability_doc_write  # noqa: E402
+from tools.reliability_doc import reliability_doc_write  # noqa: E402
 
 API = "/api/v1"
 TIMEOUT = 15

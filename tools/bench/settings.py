@@ -6,7 +6,7 @@ The project's own settings (config.settings.base) with the two switches the benc
 - BENCH_DB_POOL=<max size>: psycopg 3's connection pool (Django 5.2 `OPTIONS["pool"]`, which needs
   CONN_MAX_AGE=0) instead of persistent per-thread connections.
 
-Only the benchmark uses this module (DJANGO_SETTINGS_MODULE=tests.bench.settings).
+Only the benchmark uses this module (DJANGO_SETTINGS_MODULE=tools.bench.settings).
 """
 
 import os

@@ -1,5 +1,5 @@
 """
-schemathesis hooks of `make fuzz` (loaded through SCHEMATHESIS_HOOKS by tests/fuzz/run.sh).
+schemathesis hooks of `make fuzz` (loaded through SCHEMATHESIS_HOOKS by tools/fuzz/run.sh).
 
 Generated `Idempotency-Key` values repeat (Hypothesis shrinks them to "0"...), so a stateful
 sequence can replay the stored response of an article or comment an earlier sequence created and

@@ -3,7 +3,7 @@ make loadtest: Locust, headless, through the running cluster's balancer (make cl
 time; then the figures per endpoint (requests, rps, p50/p95/p99, errors) and a chart go into
 docs/reliability.md between its `loadtest` markers, and the chart to docs/reliability-load.png.
 
-    python tests/load/run.py [--users 200] [--spawn-rate 20] [--time 60s] [--no-docs]
+    python tools/load/run.py [--users 200] [--spawn-rate 20] [--time 60s] [--no-docs]
 
 Exits non-zero when any request failed (a status other than the expected one, or no answer).
 """
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import STATE, Cluster, http_get  # noqa: E402
-from tests.reliability_doc import reliability_doc_write  # noqa: E402
+from tools.reliability_doc import reliability_doc_write  # noqa: E402
 
 CHART = ROOT / "docs" / "reliability-load.png"
 OUT = STATE / "loadtest"
@@ -46,7 +46,7 @@ def main() -> int:
         old.unlink()
     command = [
         str(Path(sys.executable).parent / "locust"),
-        "-f", str(ROOT / "tests" / "load" / "locustfile.py"),
+        "-f", str(ROOT / "tools" / "load" / "locustfile.py"),
         "--headless", "--only-summary",
         "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", args.time,
         "--host", url,

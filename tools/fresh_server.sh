@@ -1,5 +1,5 @@
 # A production-mode Conduit server on a fresh database, for the suites that drive the real HTTP
-# stack from outside (tests/conformance/run.sh, tests/fuzz/run.sh). Sourced, not run.
+# stack from outside (tools/conformance/run.sh, tools/fuzz/run.sh). Sourced, not run.
 #
 # The caller sets RUN_NAME (conformance, fuzz...) and sources this file, which gives it:
 #   ROOT PY UVICORN START       the repository, the virtualenv's python and uvicorn (checked), the start time

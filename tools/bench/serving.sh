@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # WSGI or ASGI? Serves the same app both ways under the same uvicorn settings and loads each with
 # wrk, so the choice in config (WSGI under uvicorn) rests on a measurement of our own app.
-# Usage: tests/bench/serving.sh [duration, default 10s]. Writes docs/serving.md.
+# Usage: tools/bench/serving.sh [duration, default 10s]. Writes docs/serving.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10s}
@@ -55,7 +55,7 @@ So the project serves \`config.wsgi:application\` under uvicorn (\`make run\`, t
 \`config.asgi\` only for this comparison. Reproduce with:
 
 \`\`\`sh
-tests/bench/serving.sh 10s
+tools/bench/serving.sh 10s
 \`\`\`
 MD
 echo "wrote docs/serving.md"

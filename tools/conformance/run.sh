@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RealWorld conformance: runs the official API suites against a production-mode Conduit server.
 #
-#   tests/conformance/run.sh            (or: make conformance)
+#   tools/conformance/run.sh            (or: make conformance)
 #
 # 1. installs the pinned @usebruno/cli and newman (npm ci, only when package-lock.json changed);
 # 2. creates a FRESH database: var/conformance.sqlite3 by default, or, when DATABASE_URL points at
@@ -40,7 +40,7 @@ command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are
 LOCK_SUM="$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)"
 STAMP="$HERE/node_modules/.conformance-lock.sha256"
 if [[ ! -x "$BIN/bru" || ! -x "$BIN/newman" || "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]]; then
-  log "npm ci (tests/conformance)"
+  log "npm ci (tools/conformance)"
   npm ci --prefix "$HERE" --no-audit --no-fund --loglevel=error
   echo "$LOCK_SUM" >"$STAMP"
 fi

@@ -2,7 +2,7 @@
 Case (a), the ceiling: a bare ASGI app that answers every request with the bytes of a 20-article
 page (the file named by BENCH_PAGE_FILE), under the same uvicorn flags as the project.
 
-    uvicorn tests.bench.bare_asgi:app --http httptools --loop uvloop --workers 2
+    uvicorn tools.bench.bare_asgi:app --http httptools --loop uvloop --workers 2
 """
 
 import os

@@ -2,6 +2,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.bare_django.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tools.bench.bare_django.settings")
 
 application = get_wsgi_application()
