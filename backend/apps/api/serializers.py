@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from apps.api.fields import QueryIntegerField
-from apps.api.pagination import Cursor, cursor_decode
+from apps.api.pagination import Position, cursor_decode
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -15,29 +15,44 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
+def limit_field(*, default: int, maximum: int, hint: str = "") -> QueryIntegerField:
+    """A list's `limit` parameter: 1 or more, `default` when absent; its serializer caps it at `maximum`."""
+    return QueryIntegerField(
+        min_value=1,
+        default=default,
+        help_text=f"Page size: 1 to {maximum} (capped), default {default}.{f' {hint}' if hint else ''}",
+    )
+
+
 class CursorParamsSerializer(serializers.Serializer):
     """
-    `limit` (1 to 100, larger values are capped) and `cursor`: the `nextCursor` of the previous page
-    (keyset pagination, newest first). Subclasses may redeclare `limit` with another default.
+    A page of a newest-first list (apps.api.pagination): `limit` (1 to MAX_LIMIT, larger values are
+    capped) and `cursor`: the `nextCursor` of the previous page, decoded by `decode_cursor` (ValueError:
+    "is invalid"). Each list may redeclare `limit` (`limit_field`) with its own default and maximum,
+    and `cursor` with its own codec.
     """
 
     MAX_LIMIT = 100
 
-    limit = QueryIntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
+    limit = limit_field(default=20, maximum=MAX_LIMIT)
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
         help_text="Keyset pagination: the `nextCursor` of the previous page; empty: none.",
     )
 
+    @staticmethod
+    def decode_cursor(value: str) -> Position:
+        return cursor_decode(value)
+
     def validate_limit(self, value: int) -> int:
         return min(value, self.MAX_LIMIT)
 
-    def validate_cursor(self, value: str) -> Cursor | None:
+    def validate_cursor(self, value: str) -> Position | None:
         if not value:
             return None
         try:
-            return cursor_decode(value)
+            return self.decode_cursor(value)
         except ValueError:
             raise serializers.ValidationError("is invalid") from None
 

@@ -5,7 +5,7 @@ from typing import Any, NamedTuple
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet, Subquery
 
-from apps.api.pagination import page_of, page_slice
+from apps.api.pagination import entry_cursor, page_of, page_slice
 from apps.articles.caching import (
     ARTICLE_DETAIL_TTL,
     ARTICLE_LIST_TTL,
@@ -156,7 +156,7 @@ def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article
 
 def article_page(entries: list[Entry], count: int, *, viewer: Viewer, limit: int) -> ArticlePage:
     """The page as `viewer` sees it, from the entries `paginated` selected."""
-    shown, cursor = page_of(entries, limit)
+    shown, cursor = page_of(entries, limit, cursor_of=entry_cursor)
     return ArticlePage(article_overlay(shown, viewer=viewer), count, cursor)
 
 

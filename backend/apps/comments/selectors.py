@@ -2,7 +2,7 @@ from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 
-from apps.api.pagination import Cursor, page_of, page_slice
+from apps.api.pagination import Cursor, entry_cursor, page_of, page_slice
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_plain
 from apps.caching.generations import Versions, cached
@@ -57,7 +57,7 @@ def comment_list_data(
             COMMENT_LIST_TTL,
             lambda: comment_list_entries(slug=slug, limit=limit, cursor=cursor, using=DEFAULT_DB_ALIAS),
         )
-    shown, next_cursor = page_of(entries, limit)
+    shown, next_cursor = page_of(entries, limit, cursor_of=entry_cursor)
     return CommentPage(with_author_following(shown, viewer=viewer), next_cursor)
 
 

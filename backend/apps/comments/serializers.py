@@ -2,8 +2,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.api.fields import QueryIntegerField, StrictCharField
-from apps.api.serializers import CursorParamsSerializer, datetime_to_str
+from apps.api.fields import StrictCharField
+from apps.api.serializers import CursorParamsSerializer, datetime_to_str, limit_field
 from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
 from apps.profiles.serializers import ProfileSerializer, profile_data
 
@@ -16,13 +16,8 @@ class CommentListParamsSerializer(CursorParamsSerializer):
 
     MAX_LIMIT = COMMENT_PAGE_MAX_SIZE
 
-    limit = QueryIntegerField(
-        min_value=1,
-        default=COMMENT_PAGE_MAX_SIZE,
-        help_text=(
-            f"Page size: 1 to {COMMENT_PAGE_MAX_SIZE} (capped), default {COMMENT_PAGE_MAX_SIZE}. "
-            "Follow `nextCursor` for older comments."
-        ),
+    limit = limit_field(
+        default=COMMENT_PAGE_MAX_SIZE, maximum=COMMENT_PAGE_MAX_SIZE, hint="Follow `nextCursor` for older comments."
     )
 
 

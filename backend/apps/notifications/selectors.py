@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from apps.api.pagination import page_slice
 from apps.core.exceptions import NotFoundError
 from apps.notifications.models import Notification
 from apps.users.models import User
@@ -31,13 +32,11 @@ def notification_queryset(*, user: User) -> QuerySet[Notification]:
 
 def notification_list(*, user: User, before_id: int | None = None, limit: int) -> list[Notification]:
     """
-    Up to `limit` notifications of `user`, newest first, older than notification `before_id` when
-    given: cursor pagination, so pages do not shift when new notifications arrive.
+    A page of `limit` notifications of `user`, newest first, older than notification `before_id`
+    when given (cursor pagination, so pages do not shift when new notifications arrive), with one
+    more when there is one (apps.api.pagination.page_of).
     """
-    notifications = notification_queryset(user=user)
-    if before_id is not None:
-        notifications = notifications.filter(pk__lt=before_id)
-    return list(notifications.order_by("-pk")[:limit])
+    return list(page_slice(notification_queryset(user=user).order_by("-pk"), cursor=before_id, limit=limit))
 
 
 def notification_unread_count(*, user: User) -> int:

@@ -1,26 +1,24 @@
-import base64
-import binascii
-
 from rest_framework import serializers
 
-from apps.api.fields import QueryIntegerField, StrictBooleanField
-from apps.notifications.models import NotificationKind
+from apps.api.fields import StrictBooleanField
+from apps.api.pagination import id_cursor_decode, id_cursor_encode
+from apps.api.serializers import CursorParamsSerializer
+from apps.notifications.models import Notification, NotificationKind
+
+NOTIFICATION_CURSOR_PREFIX = "n"
 
 
-def notification_cursor(notification_id: int) -> str:
-    """The opaque cursor of the page after the notification `notification_id`."""
-    return base64.urlsafe_b64encode(f"n{notification_id}".encode()).decode().rstrip("=")
+def notification_cursor(notification: Notification) -> str:
+    """The opaque cursor of the page after `notification` (notifications are newest first by id)."""
+    return id_cursor_encode(notification.pk, prefix=NOTIFICATION_CURSOR_PREFIX)
 
 
 # ------------------------------------------------------------------------------
 # Requests
 # ------------------------------------------------------------------------------
-class NotificationListParamsSerializer(serializers.Serializer):
+class NotificationListParamsSerializer(CursorParamsSerializer):
     """`limit` (1 to 100, default 20; larger values are capped) and `cursor` (a page's `nextCursor`)."""
 
-    MAX_LIMIT = 100
-
-    limit = QueryIntegerField(min_value=1, default=20, help_text="Page size: 1 to 100 (capped), default 20.")
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -28,19 +26,9 @@ class NotificationListParamsSerializer(serializers.Serializer):
         help_text="The `nextCursor` of the previous page; omit it (or leave it empty) for the first page.",
     )
 
-    def validate_limit(self, value: int) -> int:
-        return min(value, self.MAX_LIMIT)
-
-    def validate_cursor(self, value: str) -> int | None:
-        if not value:
-            return None
-        try:
-            decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            decoded = ""
-        if not (decoded.startswith("n") and decoded[1:].isdigit() and 0 < int(decoded[1:]) < 2**63):
-            raise serializers.ValidationError("is invalid")
-        return int(decoded[1:])
+    @staticmethod
+    def decode_cursor(value: str) -> int:
+        return id_cursor_decode(value, prefix=NOTIFICATION_CURSOR_PREFIX)
 
 
 class NotificationPreferencesSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.pagination import page_of
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
 from apps.notifications.selectors import notification_get, notification_list, notification_unread_count
@@ -40,13 +41,9 @@ class NotificationListApi(ApiView):
     def get(self, request: Request) -> Response:
         params = NotificationListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        limit = params.validated_data["limit"]
-        # One more than the page: whether there is a next page costs no count query.
-        notifications = notification_list(
-            user=signed_in_user(request), before_id=params.validated_data.get("cursor"), limit=limit + 1
-        )
-        page = notifications[:limit]
-        next_cursor = notification_cursor(page[-1].pk) if len(notifications) > limit else None
+        limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
+        notifications = notification_list(user=signed_in_user(request), before_id=cursor, limit=limit)
+        page, next_cursor = page_of(notifications, limit, cursor_of=notification_cursor)
         return Response({"notifications": NotificationSerializer(page, many=True).data, "nextCursor": next_cursor})
 
 
