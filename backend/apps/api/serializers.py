@@ -1,5 +1,7 @@
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, ClassVar
 
 from django.conf import settings
 from rest_framework import serializers
@@ -87,5 +89,59 @@ class PaginationParamsSerializer(CursorParamsSerializer):
 
 
 def datetime_to_str(value: datetime) -> str:
-    """UTC ISO 8601 with microseconds, as the API's DATETIME_FORMAT renders it (dict builders use it)."""
+    """UTC ISO 8601 with microseconds, as the API's DATETIME_FORMAT renders it (entry builders use it)."""
     return value.astimezone(UTC).strftime(settings.REST_FRAMEWORK["DATETIME_FORMAT"])
+
+
+# ------------------------------------------------------------------------------
+# Response shapes built as plain dicts on the hot read paths
+# ------------------------------------------------------------------------------
+FieldBuilder = Callable[[Any], Any]  # an instance -> one field's value as the API renders it
+
+
+# A response shape declared once, for the schema and for the wire. Its declared fields are what
+# drf-spectacular documents; `entry_data` builds the same shape as a plain dict from the same
+# declaration (no serializer is instantiated; once per class the fields are compiled to getters),
+# minus `VIEWER_FIELDS`: the per-viewer flags that the selectors lay over the cached entries.
+# A field's value comes from its `source` (default: its name), a DateTimeField's rendered in UTC
+# (`datetime_to_str`), a nested EntrySerializer's by its own `entry_data`.
+# (No docstring: drf-spectacular would describe every subclass without one with it.)
+class EntrySerializer(serializers.Serializer):
+    VIEWER_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    _entry_builders: ClassVar[list[tuple[str, FieldBuilder]]]  # compiled on first use, per class
+
+    @classmethod
+    def entry_data(cls, instance: Any, **given: Any) -> dict[str, Any]:
+        """
+        `instance`'s representation without the viewer's flags; `given` values (by field name) are
+        used as they are, for what the caller fetched in bulk.
+        """
+        builders = cls.__dict__.get("_entry_builders") or cls._compile_entry_builders()
+        return {name: given[name] if name in given else build(instance) for name, build in builders}
+
+    @classmethod
+    def _compile_entry_builders(cls) -> list[tuple[str, FieldBuilder]]:
+        builders = [
+            (name, entry_field_builder(name, field))
+            for name, field in cls._declared_fields.items()
+            if name not in cls.VIEWER_FIELDS
+        ]
+        cls._entry_builders = builders
+        return builders
+
+
+def entry_field_builder(name: str, field: serializers.Field) -> FieldBuilder:
+    """How `EntrySerializer.entry_data` renders one declared field; TypeError for a kind it does not know."""
+    get = attrgetter(field.source or name)
+    if isinstance(field, EntrySerializer):
+        nested = type(field)
+        return lambda instance: nested.entry_data(get(instance))
+    if isinstance(field, serializers.DateTimeField):
+        return lambda instance: datetime_to_str(get(instance))
+    if isinstance(field, PLAIN_FIELDS):
+        return get
+    raise TypeError(f"{name}: an entry cannot render a {type(field).__name__}")
+
+
+# Fields whose model value is already the JSON value.
+PLAIN_FIELDS = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ListField)

@@ -14,7 +14,7 @@ from apps.articles.caching import (
     article_list_cache_key,
 )
 from apps.articles.models import Article, Favorite
-from apps.articles.serializers import article_data
+from apps.articles.serializers import ArticleListItemSerializer, ArticleSerializer
 from apps.caching.generations import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
 from apps.core.types import Entry, PageParams, Viewer
@@ -75,12 +75,9 @@ def article_entries(articles: QuerySet[Article] | list[Article], *, with_body: b
     # The tags come from the database the articles came from, as prefetch_related would read them.
     using = articles[0]._state.db if articles else None
     tags = tag_names_by_article(article_ids=[article.pk for article in articles], using=using)
+    shape = ArticleSerializer if with_body else ArticleListItemSerializer
     return [
-        {
-            "id": article.pk,
-            "author_id": article.author_id,
-            "data": article_data(article, with_body=with_body, tag_names=tags[article.pk]),
-        }
+        {"id": article.pk, "author_id": article.author_id, "data": shape.entry_data(article, tagList=tags[article.pk])}
         for article in articles
     ]
 

@@ -1,11 +1,9 @@
-from typing import Any
-
 from rest_framework import serializers
 
 from apps.api.fields import StrictCharField
-from apps.api.serializers import PaginationParamsSerializer, datetime_to_str
-from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Article
-from apps.profiles.serializers import ProfileSerializer, profile_data
+from apps.api.serializers import EntrySerializer, PaginationParamsSerializer
+from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from apps.profiles.serializers import ProfileSerializer
 from apps.tags.models import TAG_MAX_LENGTH
 from apps.tags.serializers import TagListField
 from apps.users.serializers import USERNAME_MAX_LENGTH
@@ -58,8 +56,10 @@ class ArticleUpdateBodySerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------
 # Responses
 # ------------------------------------------------------------------------------
-class ArticleListItemSerializer(serializers.Serializer):
+class ArticleListItemSerializer(EntrySerializer):
     """An article as lists show it: everything but the body."""
+
+    VIEWER_FIELDS = frozenset({"favorited"})  # and its author's `following`
 
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -88,26 +88,3 @@ class ArticleListResponseSerializer(serializers.Serializer):
     nextCursor = serializers.CharField(
         allow_null=True, help_text="Pass as `cursor` for the next page (infinite scroll); null on the last page."
     )
-
-
-# ------------------------------------------------------------------------------
-# Dict builders for the hot read paths (the serializers above document the same shapes)
-# ------------------------------------------------------------------------------
-def article_data(article: Article, *, with_body: bool, tag_names: list[str] | None = None) -> dict[str, Any]:
-    """
-    An article without its viewer-dependent fields (`favorited`, `author.following`); `tag_names`
-    when the caller fetched them already (sorted), else from `article.tags`.
-    """
-    data = {
-        "slug": article.slug,
-        "title": article.title,
-        "description": article.description,
-        "tagList": article.tag_names if tag_names is None else tag_names,
-        "createdAt": datetime_to_str(article.created_at),
-        "updatedAt": datetime_to_str(article.updated_at),
-        "favoritesCount": article.favorites_count,
-        "author": profile_data(article.author),
-    }
-    if with_body:
-        data["body"] = article.body
-    return data

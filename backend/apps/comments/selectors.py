@@ -8,7 +8,7 @@ from apps.articles.selectors import article_get_plain
 from apps.caching.generations import Versions, cached
 from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
 from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
-from apps.comments.serializers import comment_data
+from apps.comments.serializers import CommentSerializer
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
 from apps.core.types import Entry, Viewer
 from apps.profiles.selectors import with_author_following
@@ -16,7 +16,10 @@ from apps.users.models import User
 
 
 def comment_entries(comments: list[Comment]) -> list[Entry]:
-    return [{"id": comment.pk, "author_id": comment.author_id, "data": comment_data(comment)} for comment in comments]
+    return [
+        {"id": comment.pk, "author_id": comment.author_id, "data": CommentSerializer.entry_data(comment)}
+        for comment in comments
+    ]
 
 
 class CommentPage(NamedTuple):

@@ -1,11 +1,9 @@
-from typing import Any
-
 from rest_framework import serializers
 
 from apps.api.fields import StrictCharField
-from apps.api.serializers import CursorParamsSerializer, datetime_to_str, limit_field
-from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
-from apps.profiles.serializers import ProfileSerializer, profile_data
+from apps.api.serializers import CursorParamsSerializer, EntrySerializer, limit_field
+from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE
+from apps.profiles.serializers import ProfileSerializer
 
 
 # ------------------------------------------------------------------------------
@@ -32,7 +30,7 @@ class CommentCreateBodySerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------
 # Responses
 # ------------------------------------------------------------------------------
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(EntrySerializer):
     id = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -49,14 +47,3 @@ class CommentListResponseSerializer(serializers.Serializer):
     nextCursor = serializers.CharField(
         allow_null=True, help_text="Pass as `cursor` for the next (older) comments; null on the last page."
     )
-
-
-def comment_data(comment: Comment) -> dict[str, Any]:
-    """A comment without its viewer-dependent `author.following` (the serializer above documents it)."""
-    return {
-        "id": comment.pk,
-        "createdAt": datetime_to_str(comment.created_at),
-        "updatedAt": datetime_to_str(comment.updated_at),
-        "body": comment.body,
-        "author": profile_data(comment.author),
-    }

@@ -7,7 +7,7 @@ from apps.core.exceptions import NotFoundError
 from apps.core.types import Entry, Viewer
 from apps.profiles.caching import PROFILE_TTL, profile_cache_key
 from apps.profiles.models import Follow
-from apps.profiles.serializers import profile_data
+from apps.profiles.serializers import ProfileSerializer
 from apps.users.models import User
 
 
@@ -43,7 +43,7 @@ def profile_entry(*, username: str, using: str | None = None) -> Entry:
     user = User.objects.using(using).filter(username=username).first()
     if user is None:
         raise NotFoundError("profile")
-    return {"id": user.pk, "data": profile_data(user)}
+    return {"id": user.pk, "data": ProfileSerializer.entry_data(user)}
 
 
 def profile_detail(*, username: str, viewer: Viewer, versions: Versions | None) -> dict[str, Any]:

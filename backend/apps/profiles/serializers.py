@@ -1,12 +1,12 @@
-from typing import Any
-
 from rest_framework import serializers
 
-from apps.users.models import User
+from apps.api.serializers import EntrySerializer
 
 
-class ProfileSerializer(serializers.Serializer):
+class ProfileSerializer(EntrySerializer):
     """A user as others see them; `following` is false for anonymous viewers."""
+
+    VIEWER_FIELDS = frozenset({"following"})
 
     username = serializers.CharField()
     bio = serializers.CharField(allow_null=True)
@@ -16,11 +16,3 @@ class ProfileSerializer(serializers.Serializer):
 
 class ProfileResponseSerializer(serializers.Serializer):
     profile = ProfileSerializer()
-
-
-# ------------------------------------------------------------------------------
-# Dict builders for the hot read paths (the serializers above document the same shapes)
-# ------------------------------------------------------------------------------
-def profile_data(user: User) -> dict[str, Any]:
-    """A user's public profile without the viewer-dependent `following` flag."""
-    return {"username": user.username, "bio": user.bio, "image": user.image}
