@@ -6,14 +6,9 @@ from django.utils import timezone
 
 from apps.articles.models import Article
 from apps.articles.services import article_create, article_favorite
-from apps.stats.models import TagPopularity
-from apps.stats.selectors import trending_article_ids
-from apps.stats.services import (
-    article_favorites_count_reconcile,
-    tag_popularity_recompute,
-    trending_articles_recompute,
-)
-from tests.factories import ArticleFactory, CommentFactory, FavoriteFactory, UserFactory
+from apps.stats.services import article_favorites_count_reconcile, tag_popularity_recompute
+from apps.tags.models import Tag
+from tests.factories import ArticleFactory, FavoriteFactory, UserFactory
 from tests.helpers import api_url
 
 pytestmark = pytest.mark.django_db
@@ -22,23 +17,6 @@ pytestmark = pytest.mark.django_db
 def aged(article, **delta):
     Article.objects.filter(pk=article.pk).update(created_at=timezone.now() - timedelta(**delta))
     return article
-
-
-def test_trending_ranks_recent_activity_first_and_ignores_old_quiet_articles():
-    quiet_new = ArticleFactory()
-    busy_new = ArticleFactory()
-    for _ in range(3):
-        FavoriteFactory(article=busy_new)
-    CommentFactory(article=busy_new)
-    busy_old = aged(ArticleFactory(), days=5)
-    for _ in range(3):
-        FavoriteFactory(article=busy_old)
-    aged(ArticleFactory(), days=30)  # no activity in the window
-
-    assert trending_articles_recompute() == 3
-    assert trending_article_ids() == [busy_new.pk, quiet_new.pk, busy_old.pk]
-    assert trending_articles_recompute() == 3  # recomputed, not appended
-    assert trending_article_ids(limit=1) == [busy_new.pk]
 
 
 def test_tag_popularity_orders_the_tag_list_and_new_tags_still_appear(api_client, django_capture_on_commit_callbacks):
@@ -54,7 +32,11 @@ def test_tag_popularity_orders_the_tag_list_and_new_tags_still_appear(api_client
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tag_popularity_recompute() == 3
-    assert list(TagPopularity.objects.order_by("rank").values_list("tag__name", "score")) == [
+    assert list(
+        Tag.objects.filter(popularity_rank__isnull=False)
+        .order_by("popularity_rank")
+        .values_list("name", "popularity_score")
+    ) == [
         ("liked", 8.0),  # 1 + 2 x 1 recent + 5 recent favorites
         ("fresh", 6.0),  # 2 + 2 x 2 recent
         ("old", 3.0),

@@ -3,7 +3,8 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.api.pagination import entry_cursor, page_of, page_slice
 from apps.articles.caching import (
@@ -196,3 +197,9 @@ def article_get_for_author(*, slug: str, user: User) -> Article:
     if article.author_id != user.pk:
         raise PermissionDeniedError("article")
     return article
+
+
+def article_favorites_counted() -> Coalesce:
+    """Each article's number of Favorite rows, as an expression to annotate or update with (0 when none)."""
+    counts = Favorite.objects.filter(article_id=OuterRef("pk")).order_by().values("article_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counts.values("n")), 0)

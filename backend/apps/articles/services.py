@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from apps.articles.caching import invalidate_article, invalidate_article_lists
 from apps.articles.models import Article, Favorite
+from apps.articles.selectors import article_favorites_counted
 from apps.notifications.hooks import notify_article_favorited, notify_article_published
 from apps.profiles.caching import invalidate_viewer
 from apps.tags.caching import invalidate_tags
@@ -101,3 +102,12 @@ def _save_with_unique_slug(article: Article) -> None:
         except IntegrityError:
             continue  # taken by a concurrent request between the check and the insert
     raise RuntimeError(f"no free slug for {base!r} after {len(candidates)} attempts")
+
+
+@transaction.atomic
+def article_favorites_count_recount(*, article_id: int) -> None:
+    """Sets the article's favorites_count from its Favorite rows, in one UPDATE (safe against concurrent favorites)."""
+    Article.objects.filter(pk=article_id).update(favorites_count=article_favorites_counted())
+    slug = Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+    if slug is not None:
+        transaction.on_commit(lambda: invalidate_article(slug))

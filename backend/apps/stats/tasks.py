@@ -2,12 +2,7 @@
 
 from celery import shared_task
 
-from apps.stats.services import article_favorites_count_reconcile, tag_popularity_recompute, trending_articles_recompute
-
-
-@shared_task(name="stats.trending_recompute", time_limit=600, soft_time_limit=540)
-def trending_recompute() -> int:
-    return trending_articles_recompute()
+from apps.stats.services import article_favorites_count_reconcile, tag_popularity_recompute
 
 
 @shared_task(name="stats.tag_popularity_recompute", time_limit=600, soft_time_limit=540)

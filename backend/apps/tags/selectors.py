@@ -8,7 +8,7 @@ from apps.tags.models import Tag
 
 def tag_list_popular(*, using: str | None = None) -> list[str]:
     """
-    Every tag in use, in the popularity ranking of the periodic task stats.tag_popularity_recompute;
+    Every tag in use, in the popularity ranking the periodic task stats.tag_popularity_recompute sets;
     tags it has not ranked yet (new ones) come after, the most used first (ties by name).
 
     Two small queries instead of one that counted every tag's articles: that read the whole
@@ -19,10 +19,10 @@ def tag_list_popular(*, using: str | None = None) -> list[str]:
     """
     links = Tag.articles.through.objects.filter(tag_id=OuterRef("pk"))
     tags_in_use = Tag.objects.using(using).filter(Exists(links))
-    ranked = tags_in_use.filter(popularity__isnull=False).order_by("popularity__rank")
+    ranked = tags_in_use.filter(popularity_rank__isnull=False).order_by("popularity_rank")
     # django-stubs forgets an annotation across a second values(): `n` exists.
     uses = links.order_by().values("tag_id").annotate(n=Count("*")).values("n")  # type: ignore[misc]
-    unranked = tags_in_use.filter(popularity__isnull=True).annotate(uses=Subquery(uses)).order_by("-uses", "name")
+    unranked = tags_in_use.filter(popularity_rank__isnull=True).annotate(uses=Subquery(uses)).order_by("-uses", "name")
     return [*ranked.values_list("name", flat=True), *unranked.values_list("name", flat=True)]
 
 

@@ -354,7 +354,6 @@ CELERY_TASK_ROUTES = {
 # Periodic jobs (`make beat`). A run that is late by a whole period is dropped (`expires`): the next one does the same.
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.relay", "schedule": 30.0, "options": {"expires": 30}},
-    "trending-articles": {"task": "stats.trending_recompute", "schedule": 600.0, "options": {"expires": 600}},
     "popular-tags": {"task": "stats.tag_popularity_recompute", "schedule": 600.0, "options": {"expires": 600}},
     "favorites-count-reconcile": {"task": "stats.favorites_count_reconcile", "schedule": crontab(minute=17)},
     "email-requeue-unsent": {
