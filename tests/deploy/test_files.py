@@ -125,7 +125,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_build_context() -
     patterns = [line for line in lines if line and not line.startswith("#")]
     assert patterns[0] == "*", "an allowlist: everything is excluded first"
     included = {pattern[1:].rstrip("/") for pattern in patterns if pattern.startswith("!")}
-    assert not included & {".git", ".venv", "var", ".env", "tests"}
+    assert not included & {".git", ".venv", "var", ".env", "tests", "tools"}
     assert {"**/.env", "frontend/node_modules/"} <= set(patterns)
 
 
