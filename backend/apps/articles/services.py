@@ -65,11 +65,16 @@ def article_delete(*, article: Article) -> None:
 @transaction.atomic
 def article_favorite(*, user: User, article: Article) -> None:
     """`user` favorites `article` (idempotent); `favorites_count` moves in the same transaction."""
-    _, created = Favorite.objects.get_or_create(user=user, article=article)
-    if created:
-        Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
-        _invalidate_favorite(user=user, article=article)
-        notify_article_favorited(article_id=article.pk, author_id=article.author_id, user_id=user.pk)
+    try:
+        with transaction.atomic():
+            Favorite.objects.create(user=user, article=article)
+    except IntegrityError:
+        # Favorited already, by a concurrent request of the same user: nothing to do. (get_or_create
+        # answered 500 when another concurrent request unfavorited in between its INSERT and its GET.)
+        return
+    Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
+    _invalidate_favorite(user=user, article=article)
+    notify_article_favorited(article_id=article.pk, author_id=article.author_id, user_id=user.pk)
 
 
 @transaction.atomic
