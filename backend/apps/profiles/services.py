@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import InvalidError
 from apps.profiles.caching import invalidate_viewer
@@ -13,9 +13,12 @@ def profile_follow(*, follower: User, username: str) -> None:
     followee = profile_user_get(username=username)
     if followee.pk == follower.pk:
         raise InvalidError("profile", "cannot follow yourself")
-    _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
-    if created:
-        transaction.on_commit(lambda: invalidate_viewer(follower.pk))
+    try:
+        with transaction.atomic():
+            Follow.objects.create(follower=follower, followee=followee)
+    except IntegrityError:
+        return  # following already (a concurrent request): as with favorites, never a 500
+    transaction.on_commit(lambda: invalidate_viewer(follower.pk))
 
 
 @transaction.atomic
