@@ -7,9 +7,11 @@ import pytest
 from rest_framework import serializers
 
 from apps.api.serializers import EntrySerializer
+from apps.articles.selectors import article_entries
 from apps.articles.serializers import ArticleListItemSerializer, ArticleSerializer
 from apps.comments.serializers import CommentSerializer
 from apps.profiles.serializers import ProfileSerializer
+from tests.factories import ArticleFactory
 
 ENTRY_SHAPES = [ProfileSerializer, CommentSerializer, ArticleListItemSerializer, ArticleSerializer]
 
@@ -76,3 +78,13 @@ def test_the_plain_fields_render_the_model_value_as_it_is():
         "body": "Hi",
         "author": {"username": "u", "bio": "b", "image": None},
     }
+
+
+@pytest.mark.django_db
+def test_an_instantiated_shape_represents_an_instance_as_its_shared_entry():
+    article = ArticleFactory(tags=["b", "a"])
+
+    assert ArticleSerializer(article).data == article_entries([article], with_body=True)[0]["data"]
+    assert ArticleListItemSerializer([article], many=True).data == [
+        entry["data"] for entry in article_entries([article])
+    ]

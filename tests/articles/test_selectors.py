@@ -3,11 +3,12 @@ from django.contrib.auth.models import AnonymousUser
 
 from apps.articles.models import Article
 from apps.articles.selectors import (
-    article_detail_data,
+    article_detail_entry,
     article_get_for_author,
     article_get_plain,
     article_list,
     article_list_count,
+    articles_for_viewer,
     favorited_ids,
 )
 from apps.articles.services import article_favorite
@@ -77,27 +78,30 @@ def test_favorited_ids_are_the_viewers_favorites_among_the_given_articles():
     assert favorited_ids(viewer=AnonymousUser(), article_ids={favorite.pk}) == set()
 
 
-def test_article_detail_data_lays_the_viewer_flags_over_the_article():
+def test_articles_for_viewer_lays_the_viewer_flags_over_the_shared_entry():
     follow = FollowFactory()
     article = ArticleFactory(author=follow.followee, tags=["b", "a"])
     article_favorite(user=follow.follower, article=article)
+    entry = article_detail_entry(slug=article.slug)
 
-    seen = article_detail_data(slug=article.slug, viewer=follow.follower)
-    anonymous = article_detail_data(slug=article.slug, viewer=AnonymousUser())
+    [seen] = articles_for_viewer([entry], viewer=follow.follower)
+    [anonymous] = articles_for_viewer([entry], viewer=AnonymousUser())
 
     assert (seen["favorited"], seen["favoritesCount"], seen["author"]["following"]) == (True, 1, True)
     assert (anonymous["favorited"], anonymous["favoritesCount"], anonymous["author"]["following"]) == (False, 1, False)
     assert (seen["body"], seen["tagList"]) == (article.body, ["a", "b"])
+    assert "favorited" not in entry["data"]
+    assert "following" not in entry["data"]["author"]  # the shared entry is left as it was
 
 
 @pytest.mark.parametrize(
     "select",
     [
-        lambda slug: article_detail_data(slug=slug, viewer=AnonymousUser()),
+        lambda slug: article_detail_entry(slug=slug),
         lambda slug: article_get_plain(slug=slug),
         lambda slug: article_get_for_author(slug=slug, user=UserFactory()),
     ],
-    ids=["detail_data", "get_plain", "get_for_author"],
+    ids=["detail_entry", "get_plain", "get_for_author"],
 )
 def test_article_selectors_raise_not_found_for_an_unknown_slug(select):
     with pytest.raises(NotFoundError) as error:

@@ -2,19 +2,19 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.comments.models import Comment
-from apps.comments.selectors import comment_get_for_author, comment_list_data
+from apps.comments.selectors import comment_get_for_author, comment_list_page
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
+from apps.profiles.selectors import with_author_following
 from tests.factories import ArticleFactory, CommentFactory, FollowFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def comment_ids(slug: str, viewer=None) -> list[int]:
-    page = comment_list_data(slug=slug, viewer=viewer or AnonymousUser(), versions=None)
-    return [c["id"] for c in page.comments]
+def comment_ids(slug: str) -> list[int]:
+    return [entry["id"] for entry in comment_list_page(slug=slug, versions=None).entries]
 
 
-def test_comment_list_data_is_newest_first_with_id_breaking_ties():
+def test_comment_list_page_is_newest_first_with_id_breaking_ties():
     article = ArticleFactory()
     first, second, third = CommentFactory.create_batch(3, article=article)
     CommentFactory()  # on another article
@@ -23,18 +23,19 @@ def test_comment_list_data_is_newest_first_with_id_breaking_ties():
     assert comment_ids(article.slug) == [third.pk, second.pk, first.pk]
 
 
-def test_comment_list_data_shows_whether_the_viewer_follows_each_author():
+def test_with_author_following_shows_whether_the_viewer_follows_each_comments_author():
     follow = FollowFactory()
     comment = CommentFactory(author=follow.followee)
+    entries = comment_list_page(slug=comment.article.slug, versions=None).entries
 
-    [seen_by_follower] = comment_list_data(slug=comment.article.slug, viewer=follow.follower, versions=None).comments
-    [seen_anonymously] = comment_list_data(slug=comment.article.slug, viewer=AnonymousUser(), versions=None).comments
+    [seen_by_follower] = with_author_following(entries, viewer=follow.follower)
+    [seen_anonymously] = with_author_following(entries, viewer=AnonymousUser())
 
     assert seen_by_follower["author"]["following"] is True
     assert seen_anonymously["author"]["following"] is False
 
 
-def test_comment_list_data_of_an_unknown_article_raises_not_found():
+def test_comment_list_page_of_an_unknown_article_raises_not_found():
     with pytest.raises(NotFoundError) as error:
         comment_ids("no-such-article")
     assert error.value.field == "article"

@@ -2,7 +2,7 @@ import pytest
 
 from apps.api.pagination import cursor_decode
 from apps.articles.models import Article
-from apps.feeds.selectors import feed_data, feed_list
+from apps.feeds.selectors import feed_list, feed_page
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_feed_list_breaks_created_at_ties_by_newest_id():
     assert list(feed_list(user=follow.follower)) == [newer, older]
 
 
-def test_feed_data_pages_are_slices_of_the_feed_list_by_offset_and_by_cursor():
+def test_feed_page_pages_are_slices_of_the_feed_list_by_offset_and_by_cursor():
     # On PostgreSQL the page comes from each followed author's newest articles merged (LATERAL):
     # every page, by offset or by cursor, must be the same slice of the plain ordered feed.
     reader = UserFactory()
@@ -39,14 +39,14 @@ def test_feed_data_pages_are_slices_of_the_feed_list_by_offset_and_by_cursor():
 
     for limit in (1, 2, 4, 20):
         by_offset = [
-            entry["slug"]
+            entry["data"]["slug"]
             for offset in range(0, len(expected), limit)
-            for entry in feed_data(user=reader, page={"limit": limit, "offset": offset, "cursor": None}).articles
+            for entry in feed_page(user=reader, page={"limit": limit, "offset": offset, "cursor": None}).entries
         ]
         by_cursor, cursor = [], None
         while True:
-            page = feed_data(user=reader, page={"limit": limit, "offset": 0, "cursor": cursor})
-            by_cursor += [entry["slug"] for entry in page.articles]
+            page = feed_page(user=reader, page={"limit": limit, "offset": 0, "cursor": cursor})
+            by_cursor += [entry["data"]["slug"] for entry in page.entries]
             if page.next_cursor is None:
                 break
             cursor = cursor_decode(page.next_cursor)

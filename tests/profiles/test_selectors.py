@@ -2,24 +2,25 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.core.exceptions import NotFoundError
-from apps.profiles.selectors import followed_ids, profile_detail, profile_user_get
+from apps.profiles.selectors import followed_ids, profile_detail_entry, profile_for_viewer, profile_user_get
 from tests.factories import FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_detail_shows_following_for_the_viewer():
+def following(username: str, viewer) -> bool:
+    return profile_for_viewer(profile_detail_entry(username=username, versions=None), viewer=viewer)["following"]
+
+
+def test_profile_for_viewer_shows_following_for_the_viewer():
     follow = FollowFactory()
     celeb = follow.followee
 
-    def following(viewer) -> bool:
-        return profile_detail(username=celeb.username, viewer=viewer, versions=None)["following"]
-
-    assert following(follow.follower) is True
-    assert following(UserFactory()) is False
-    assert following(AnonymousUser()) is False
+    assert following(celeb.username, follow.follower) is True
+    assert following(celeb.username, UserFactory()) is False
+    assert following(celeb.username, AnonymousUser()) is False
     # Following is one-way.
-    assert profile_detail(username=follow.follower.username, viewer=celeb, versions=None)["following"] is False
+    assert following(follow.follower.username, celeb) is False
 
 
 def test_followed_ids_are_the_followed_users_among_the_given_ones():
@@ -35,9 +36,9 @@ def test_followed_ids_are_the_followed_users_among_the_given_ones():
     "select",
     [
         lambda: profile_user_get(username="nobody"),
-        lambda: profile_detail(username="nobody", viewer=AnonymousUser(), versions=None),
+        lambda: profile_detail_entry(username="nobody", versions=None),
     ],
-    ids=["user_get", "detail"],
+    ids=["user_get", "detail_entry"],
 )
 def test_profile_selectors_raise_not_found_for_an_unknown_username(select):
     with pytest.raises(NotFoundError) as error:

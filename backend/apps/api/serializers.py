@@ -102,13 +102,18 @@ FieldBuilder = Callable[[Any], Any]  # an instance -> one field's value as the A
 # A response shape declared once, for the schema and for the wire. Its declared fields are what
 # drf-spectacular documents; `entry_data` builds the same shape as a plain dict from the same
 # declaration (no serializer is instantiated; once per class the fields are compiled to getters),
-# minus `VIEWER_FIELDS`: the per-viewer flags that the selectors lay over the cached entries.
-# A field's value comes from its `source` (default: its name), a DateTimeField's rendered in UTC
-# (`datetime_to_str`), a nested EntrySerializer's by its own `entry_data`.
+# minus `VIEWER_FIELDS`: the per-viewer flags that each app's `*_for_viewer` selectors lay over the
+# cached entries (the views call them). A field's value comes from its `source` (default: its name),
+# a DateTimeField's rendered in UTC (`datetime_to_str`), a nested EntrySerializer's by its own
+# `entry_data`. An instantiated one represents an instance by the same builder (`to_representation`).
 # (No docstring: drf-spectacular would describe every subclass without one with it.)
 class EntrySerializer(serializers.Serializer):
     VIEWER_FIELDS: ClassVar[frozenset[str]] = frozenset()
     _entry_builders: ClassVar[list[tuple[str, FieldBuilder]]]  # compiled on first use, per class
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The hot path's dict for `instance` (`entry_data`): the shared entry, without the viewer's flags."""
+        return self.entry_data(instance)
 
     @classmethod
     def entry_data(cls, instance: Any, **given: Any) -> dict[str, Any]:

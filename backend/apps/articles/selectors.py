@@ -1,6 +1,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -18,17 +19,18 @@ from apps.articles.models import Article, Favorite
 from apps.articles.serializers import ArticleListItemSerializer, ArticleSerializer
 from apps.caching.generations import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.types import Entry, PageParams, Viewer
+from apps.core.types import Entry, EntryPage, PageParams, Viewer
 from apps.profiles.selectors import with_author_following
 from apps.users.models import User
 
 ArticleFilters = dict[str, str | None]  # {"tag": ..., "author": ..., "favorited": ...}
 
 
-class ArticlePage(NamedTuple):
-    articles: list[dict[str, Any]]
-    articles_count: int
-    next_cursor: str | None
+@dataclass(frozen=True)
+class ArticlePage(EntryPage):
+    """A page of articles as shared entries, with the number of matches before paging."""
+
+    count: int
 
 
 # ------------------------------------------------------------------------------
@@ -69,7 +71,7 @@ def article_list_count(*, filters: ArticleFilters, using: str | None = None) -> 
 
 
 # ------------------------------------------------------------------------------
-# Representations: shared entries (cacheable) with the viewer's flags laid over them
+# Shared entries (cacheable, the same for every viewer)
 # ------------------------------------------------------------------------------
 def article_entries(articles: QuerySet[Article] | list[Article], *, with_body: bool = False) -> list[Entry]:
     articles = list(articles)
@@ -99,29 +101,10 @@ def tag_names_by_article(*, article_ids: Iterable[int], using: str | None = None
     return names
 
 
-def favorited_ids(*, viewer: Viewer, article_ids: set[int]) -> set[int]:
-    """Which of `article_ids` `viewer` has favorited, in one index-only query (none for anonymous viewers)."""
-    if not viewer.is_authenticated or not article_ids:
-        return set()
-    favorites = Favorite.objects.filter(user_id=viewer.pk, article_id__in=article_ids)
-    return set(favorites.values_list("article_id", flat=True))
-
-
-def article_overlay(entries: list[Entry], *, viewer: Viewer) -> list[dict[str, Any]]:
-    """The entries as `viewer` sees them: `favorited` and `author.following` in two small queries."""
-    favorited = favorited_ids(viewer=viewer, article_ids={entry["id"] for entry in entries})
-    articles = with_author_following(entries, viewer=viewer)
-    for entry, article in zip(entries, articles, strict=True):
-        article["favorited"] = entry["id"] in favorited
-    return articles
-
-
-def article_list_data(
-    *, filters: ArticleFilters, page: PageParams, viewer: Viewer, versions: Versions | None
-) -> ArticlePage:
+def article_list_page(*, filters: ArticleFilters, page: PageParams, versions: Versions | None) -> ArticlePage:
     """
-    One page of the article list as `viewer` sees it, with the number of matches before paging
-    and the cursor of the next page.
+    One page of the article list as shared entries, with the number of matches before paging and
+    the cursor of the next page; `articles_for_viewer` lays the viewer's flags over the entries.
 
     With `versions` (see articles.caching), the page and the count come from the cache: one shared
     entry per page and one count per filter, filled from the primary database.
@@ -141,7 +124,7 @@ def article_list_data(
         count_key = article_count_cache_key(filters, versions)
         values = cached_many({page_key: (ARTICLE_LIST_TTL, entries_page), count_key: (ARTICLE_LIST_TTL, count)})
         entries, total = values[page_key], values[count_key]
-    return article_page(entries, total, viewer=viewer, limit=page["limit"])
+    return article_page(entries, total, limit=page["limit"])
 
 
 def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article]:
@@ -152,10 +135,10 @@ def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article
     return page_slice(articles, cursor=page["cursor"], limit=page["limit"], offset=page["offset"])
 
 
-def article_page(entries: list[Entry], count: int, *, viewer: Viewer, limit: int) -> ArticlePage:
-    """The page as `viewer` sees it, from the entries `paginated` selected."""
+def article_page(entries: list[Entry], count: int, *, limit: int) -> ArticlePage:
+    """The page of the entries `paginated` selected, with `count` and the next page's cursor."""
     shown, cursor = page_of(entries, limit, cursor_of=entry_cursor)
-    return ArticlePage(article_overlay(shown, viewer=viewer), count, cursor)
+    return ArticlePage(entries=shown, next_cursor=cursor, count=count)
 
 
 def article_entry(*, slug: str, using: str | None = None) -> Entry:
@@ -165,19 +148,40 @@ def article_entry(*, slug: str, using: str | None = None) -> Entry:
     return article_entries([article], with_body=True)[0]
 
 
-def article_detail_data(*, slug: str, viewer: Viewer, versions: Versions | None = None) -> dict[str, Any]:
+def article_detail_entry(*, slug: str, versions: Versions | None = None) -> Entry:
     """
-    The article at `slug` as `viewer` sees it; NotFoundError if there is none.
+    The shared entry of the article at `slug`; NotFoundError if there is none.
 
     Without `versions` it is read from the database: write responses use that, since their
     transaction (and so the cache invalidation) has not committed yet.
     """
     if versions is None:
-        entry = article_entry(slug=slug)
-    else:
-        key = article_detail_cache_key(slug, versions)
-        entry = cached(key, ARTICLE_DETAIL_TTL, lambda: article_entry(slug=slug, using=DEFAULT_DB_ALIAS))
-    return article_overlay([entry], viewer=viewer)[0]
+        return article_entry(slug=slug)
+    key = article_detail_cache_key(slug, versions)
+    return cached(key, ARTICLE_DETAIL_TTL, lambda: article_entry(slug=slug, using=DEFAULT_DB_ALIAS))
+
+
+# ------------------------------------------------------------------------------
+# Per viewer: the flags laid over shared entries, which the views call after a selector
+# ------------------------------------------------------------------------------
+def favorited_ids(*, viewer: Viewer, article_ids: set[int]) -> set[int]:
+    """Which of `article_ids` `viewer` has favorited, in one index-only query (none for anonymous viewers)."""
+    if not viewer.is_authenticated or not article_ids:
+        return set()
+    favorites = Favorite.objects.filter(user_id=viewer.pk, article_id__in=article_ids)
+    return set(favorites.values_list("article_id", flat=True))
+
+
+def articles_for_viewer(entries: list[Entry], *, viewer: Viewer) -> list[dict[str, Any]]:
+    """
+    The entries' data as `viewer` sees them, `favorited` and `author.following` in two small
+    queries (new dicts: cached entries stay untouched).
+    """
+    favorited = favorited_ids(viewer=viewer, article_ids={entry["id"] for entry in entries})
+    articles = with_author_following(entries, viewer=viewer)
+    for entry, article in zip(entries, articles, strict=True):
+        article["favorited"] = entry["id"] in favorited
+    return articles
 
 
 # ------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from apps.api.views import ApiView, signed_in_user
 from apps.articles.caching import article_detail_keys, article_list_keys
 from apps.articles.selectors import (
     ArticlePage,
-    article_detail_data,
+    article_detail_entry,
     article_get_for_author,
     article_get_plain,
-    article_list_data,
+    article_list_page,
+    articles_for_viewer,
 )
 from apps.articles.serializers import (
     ArticleCreateBodySerializer,
@@ -29,18 +30,23 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
-from apps.core.types import Viewer
+from apps.core.types import Entry, Viewer
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
 
 
+def article_response(entry: Entry, *, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response({"article": articles_for_viewer([entry], viewer=viewer)[0]}, status=status_code)
+
+
 def article_write_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
     """The article after a write, read from the database (the cache is invalidated only on commit)."""
-    return Response({"article": article_detail_data(slug=slug, viewer=viewer)}, status=status_code)
+    return article_response(article_detail_entry(slug=slug), viewer=viewer, status_code=status_code)
 
 
-def article_list_response(page: ArticlePage) -> Response:
-    return Response({"articles": page.articles, "articlesCount": page.articles_count, "nextCursor": page.next_cursor})
+def article_list_response(page: ArticlePage, *, viewer: Viewer) -> Response:
+    articles = articles_for_viewer(page.entries, viewer=viewer)
+    return Response({"articles": articles, "articlesCount": page.count, "nextCursor": page.next_cursor})
 
 
 class ArticleListApi(ApiView):
@@ -61,12 +67,12 @@ class ArticleListApi(ApiView):
             request,
             article_list_keys(),
             lambda versions: article_list_response(
-                article_list_data(
+                article_list_page(
                     filters={name: params.get(name) for name in ("tag", "author", "favorited")},
                     page={"limit": params["limit"], "offset": params["offset"], "cursor": params["cursor"]},
-                    viewer=request.user,
                     versions=versions,
-                )
+                ),
+                viewer=request.user,
             ),
             viewer_keys=viewer_keys(request.user),
         )
@@ -106,9 +112,7 @@ class ArticleDetailApi(ApiView):
         return conditional_get(
             request,
             article_detail_keys(slug),
-            lambda versions: Response(
-                {"article": article_detail_data(slug=slug, viewer=request.user, versions=versions)}
-            ),
+            lambda versions: article_response(article_detail_entry(slug=slug, versions=versions), viewer=request.user),
             viewer_keys=viewer_keys(request.user),
         )
 

@@ -1,5 +1,3 @@
-from typing import Any, NamedTuple
-
 from django.db import DEFAULT_DB_ALIAS
 
 from apps.api.pagination import Cursor, entry_cursor, page_of, page_slice
@@ -10,21 +8,16 @@ from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
 from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
 from apps.comments.serializers import CommentSerializer
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.types import Entry, Viewer
-from apps.profiles.selectors import with_author_following
+from apps.core.types import Entry, EntryPage
 from apps.users.models import User
 
 
 def comment_entries(comments: list[Comment]) -> list[Entry]:
+    """The shared entries of `comments` (their authors loaded)."""
     return [
         {"id": comment.pk, "author_id": comment.author_id, "data": CommentSerializer.entry_data(comment)}
         for comment in comments
     ]
-
-
-class CommentPage(NamedTuple):
-    comments: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 def comment_list_entries(*, slug: str, limit: int, cursor: Cursor | None, using: str | None = None) -> list[Entry]:
@@ -37,16 +30,12 @@ def comment_list_entries(*, slug: str, limit: int, cursor: Cursor | None, using:
     return comment_entries(list(page_slice(comments.order_by("-created_at", "-id"), cursor=cursor, limit=limit)))
 
 
-def comment_list_data(
-    *,
-    slug: str,
-    viewer: Viewer,
-    versions: Versions | None,
-    limit: int = COMMENT_PAGE_MAX_SIZE,
-    cursor: Cursor | None = None,
-) -> CommentPage:
+def comment_list_page(
+    *, slug: str, versions: Versions | None, limit: int = COMMENT_PAGE_MAX_SIZE, cursor: Cursor | None = None
+) -> EntryPage:
     """
-    A page of the comments of the article at `slug` as `viewer` sees them, and the next page's cursor.
+    A page of the comments of the article at `slug` as shared entries, and the next page's cursor;
+    `profiles.selectors.with_author_following` lays the viewer's flags over the entries.
 
     With `versions` (see comments.caching), the shared page comes from the cache, filled from the
     primary database.
@@ -61,12 +50,7 @@ def comment_list_data(
             lambda: comment_list_entries(slug=slug, limit=limit, cursor=cursor, using=DEFAULT_DB_ALIAS),
         )
     shown, next_cursor = page_of(entries, limit, cursor_of=entry_cursor)
-    return CommentPage(with_author_following(shown, viewer=viewer), next_cursor)
-
-
-def comment_data_for(*, comment: Comment, viewer: Viewer) -> dict[str, Any]:
-    """One comment (its author loaded) as `viewer` sees it."""
-    return with_author_following(comment_entries([comment]), viewer=viewer)[0]
+    return EntryPage(entries=shown, next_cursor=next_cursor)
 
 
 def comment_get_for_author(*, article: Article, comment_id: int, user: User) -> Comment:

@@ -10,7 +10,7 @@ from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_get_plain
 from apps.caching.generations import Versions
 from apps.comments.caching import comment_list_keys
-from apps.comments.selectors import comment_data_for, comment_get_for_author, comment_list_data
+from apps.comments.selectors import comment_entries, comment_get_for_author, comment_list_page
 from apps.comments.serializers import (
     CommentCreateBodySerializer,
     CommentListParamsSerializer,
@@ -20,6 +20,7 @@ from apps.comments.serializers import (
 from apps.comments.services import comment_create, comment_delete
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.caching import viewer_keys
+from apps.profiles.selectors import with_author_following
 
 
 class CommentListApi(ApiView):
@@ -38,8 +39,9 @@ class CommentListApi(ApiView):
         limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
 
         def page_response(versions: Versions | None) -> Response:
-            page = comment_list_data(slug=slug, viewer=request.user, versions=versions, limit=limit, cursor=cursor)
-            return Response({"comments": page.comments, "nextCursor": page.next_cursor})
+            page = comment_list_page(slug=slug, versions=versions, limit=limit, cursor=cursor)
+            comments = with_author_following(page.entries, viewer=request.user)
+            return Response({"comments": comments, "nextCursor": page.next_cursor})
 
         return conditional_get(request, comment_list_keys(slug), page_response, viewer_keys=viewer_keys(request.user))
 
@@ -64,7 +66,7 @@ class CommentListApi(ApiView):
         data = CommentCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = comment_create(article=article, author=signed_in_user(request), **data.validated_data["comment"])
-        comment_data = comment_data_for(comment=comment, viewer=request.user)
+        [comment_data] = with_author_following(comment_entries([comment]), viewer=request.user)
         return Response({"comment": comment_data}, status=status.HTTP_201_CREATED)
 
 

@@ -5,6 +5,7 @@ Types shared by the apps, so that none has to import another's internals for a n
 - `Entry`: a cached, viewer-independent representation and the ids its viewer's flags depend on:
   `{"id": ..., "author_id": ..., "data": {...}}` (profiles have no `author_id`).
 - `Cursor`, `PageParams`: a page of a newest-first list, by offset or by keyset cursor.
+- `EntryPage`: what a list's selector returns: a page of entries and the cursor of the next one.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
 Viewer: TypeAlias = "AuthUser | AnonymousUser"
 Entry: TypeAlias = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """A page of a newest-first list as shared entries, and the cursor of the next page (None on the last)."""
+
+    entries: list[Entry]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ def feed_list(*, user: User) -> QuerySet[Article]:
     return article_queryset().filter(author_id__in=followed).order_by("-created_at", "-id")
 
 
-def feed_data(*, user: User, page: PageParams) -> ArticlePage:
+def feed_page(*, user: User, page: PageParams) -> ArticlePage:
     """
-    One page of `user`'s feed, its total and next cursor. Not cached: it is personal, and reads its
-    follows fresh.
+    One page of `user`'s feed as shared entries, its total and next cursor. Not cached: it is
+    personal, and reads its follows fresh.
     """
     articles = feed_list(user=user)
     entries = article_entries(paginated(feed_candidates(articles, user=user, page=page), page))
-    return article_page(entries, articles.count(), viewer=user, limit=page["limit"])
+    return article_page(entries, articles.count(), limit=page["limit"])
 
 
 def feed_candidates(articles: QuerySet[Article], *, user: User, page: PageParams) -> QuerySet[Article]:

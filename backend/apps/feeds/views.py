@@ -9,7 +9,7 @@ from apps.api.views import ApiView, signed_in_user
 from apps.articles.caching import article_list_keys
 from apps.articles.serializers import ArticleListResponseSerializer
 from apps.articles.views import article_list_response
-from apps.feeds.selectors import feed_data
+from apps.feeds.selectors import feed_page
 from apps.feeds.serializers import FeedParamsSerializer
 from apps.profiles.caching import viewer_keys
 
@@ -31,6 +31,8 @@ class FeedApi(ApiView):
         return conditional_get(
             request,
             article_list_keys(),
-            lambda versions: article_list_response(feed_data(user=signed_in_user(request), page=params.validated_data)),
+            lambda versions: article_list_response(
+                feed_page(user=signed_in_user(request), page=params.validated_data), viewer=request.user
+            ),
             viewer_keys=viewer_keys(request.user),
         )

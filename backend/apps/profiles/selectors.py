@@ -20,7 +20,30 @@ def profile_user_get(*, username: str) -> User:
 
 
 # ------------------------------------------------------------------------------
-# Hot read path: shared cached entries with the viewer's flags laid over them
+# Shared entries (cacheable, the same for every viewer)
+# ------------------------------------------------------------------------------
+def profile_entry(*, username: str, using: str | None = None) -> Entry:
+    user = User.objects.using(using).filter(username=username).first()
+    if user is None:
+        raise NotFoundError("profile")
+    return {"id": user.pk, "data": ProfileSerializer.entry_data(user)}
+
+
+def profile_detail_entry(*, username: str, versions: Versions | None) -> Entry:
+    """
+    The shared entry of the profile of `username`; NotFoundError if there is none.
+
+    With `versions` (see profiles.caching), it comes from the cache, filled from the primary
+    database so that a lagging replica can never put old data under a new key.
+    """
+    if versions is None:
+        return profile_entry(username=username)
+    key = profile_cache_key(username, versions)
+    return cached(key, PROFILE_TTL, lambda: profile_entry(username=username, using=DEFAULT_DB_ALIAS))
+
+
+# ------------------------------------------------------------------------------
+# Per viewer: the flags laid over shared entries, which the views call after a selector
 # ------------------------------------------------------------------------------
 def followed_ids(*, viewer: Viewer, user_ids: set[int]) -> set[int]:
     """Which of `user_ids` `viewer` follows, in one index-only query (none for anonymous viewers)."""
@@ -39,23 +62,6 @@ def with_author_following(entries: list[Entry], *, viewer: Viewer) -> list[dict[
     ]
 
 
-def profile_entry(*, username: str, using: str | None = None) -> Entry:
-    user = User.objects.using(using).filter(username=username).first()
-    if user is None:
-        raise NotFoundError("profile")
-    return {"id": user.pk, "data": ProfileSerializer.entry_data(user)}
-
-
-def profile_detail(*, username: str, viewer: Viewer, versions: Versions | None) -> dict[str, Any]:
-    """
-    The profile of `username` with `following` for `viewer`; NotFoundError if there is none.
-
-    With `versions` (see profiles.caching), the shared part comes from the cache, filled from the
-    primary database so that a lagging replica can never put old data under a new key.
-    """
-    if versions is None:
-        entry = profile_entry(username=username)
-    else:
-        key = profile_cache_key(username, versions)
-        entry = cached(key, PROFILE_TTL, lambda: profile_entry(username=username, using=DEFAULT_DB_ALIAS))
+def profile_for_viewer(entry: Entry, *, viewer: Viewer) -> dict[str, Any]:
+    """The profile entry's data with `following` for `viewer`, in one small query."""
     return {**entry["data"], "following": entry["id"] in followed_ids(viewer=viewer, user_ids={entry["id"]})}

@@ -6,11 +6,16 @@ from rest_framework.response import Response
 from apps.api.http_caching import conditional_get
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
+from apps.core.types import Entry, Viewer
 from apps.profiles.caching import viewer_keys
-from apps.profiles.selectors import profile_detail
+from apps.profiles.selectors import profile_detail_entry, profile_for_viewer
 from apps.profiles.serializers import ProfileResponseSerializer
 from apps.profiles.services import profile_follow, profile_unfollow
 from apps.users.caching import PROFILES_GEN
+
+
+def profile_response(entry: Entry, *, viewer: Viewer) -> Response:
+    return Response({"profile": profile_for_viewer(entry, viewer=viewer)})
 
 
 class ProfileDetailApi(ApiView):
@@ -26,8 +31,8 @@ class ProfileDetailApi(ApiView):
         return conditional_get(
             request,
             [PROFILES_GEN],
-            lambda versions: Response(
-                {"profile": profile_detail(username=username, viewer=request.user, versions=versions)}
+            lambda versions: profile_response(
+                profile_detail_entry(username=username, versions=versions), viewer=request.user
             ),
             viewer_keys=viewer_keys(request.user),
         )
@@ -45,7 +50,7 @@ class ProfileFollowApi(ApiView):
     )
     def post(self, request: Request, username: str) -> Response:
         profile_follow(follower=signed_in_user(request), username=username)
-        return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})
+        return profile_response(profile_detail_entry(username=username, versions=None), viewer=request.user)
 
     @extend_schema(
         operation_id="profiles_unfollow",
@@ -55,4 +60,4 @@ class ProfileFollowApi(ApiView):
     )
     def delete(self, request: Request, username: str) -> Response:
         profile_unfollow(follower=signed_in_user(request), username=username)
-        return Response({"profile": profile_detail(username=username, viewer=request.user, versions=None)})
+        return profile_response(profile_detail_entry(username=username, versions=None), viewer=request.user)

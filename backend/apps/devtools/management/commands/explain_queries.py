@@ -35,16 +35,16 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.api.pagination import Cursor
 from apps.articles.models import Article, Favorite
-from apps.articles.selectors import article_detail_data, article_list_data
+from apps.articles.selectors import article_detail_entry, article_list_page, articles_for_viewer
 from apps.comments.models import Comment
-from apps.comments.selectors import comment_list_data
+from apps.comments.selectors import comment_list_page
 from apps.core.exceptions import ApplicationError
 from apps.core.types import PageParams
-from apps.feeds.selectors import feed_data
+from apps.feeds.selectors import feed_page
 from apps.notifications.models import Notification
 from apps.notifications.selectors import notification_list, notification_unread_count
 from apps.profiles.models import Follow
-from apps.profiles.selectors import profile_detail
+from apps.profiles.selectors import profile_detail_entry, profile_for_viewer, with_author_following
 from apps.tags.selectors import tag_list_popular
 from apps.users.authentication import TokenAuthentication
 from apps.users.models import User
@@ -188,60 +188,66 @@ def _endpoints(samples: Samples) -> Iterator[Endpoint]:
         return Endpoint(
             name,
             what,
-            lambda: article_list_data(filters={**NO_FILTERS, **filters}, page=page, viewer=viewer, versions=None),
+            lambda: articles_for_viewer(
+                article_list_page(filters={**NO_FILTERS, **filters}, page=page, versions=None).entries, viewer=viewer
+            ),
             counts_cached=True,
         )
 
-    yield listing("GET /articles", "article_list_data: page, tags of the page, count", {})
-    yield listing(f"GET /articles?tag={samples.tag}", "article_list_data filtered by tag", {"tag": samples.tag})
+    yield listing("GET /articles", "article_list_page: page, tags of the page, count", {})
+    yield listing(f"GET /articles?tag={samples.tag}", "article_list_page filtered by tag", {"tag": samples.tag})
     yield listing(
         f"GET /articles?author={samples.author.username}",
-        "article_list_data filtered by author",
+        "article_list_page filtered by author",
         {"author": samples.author.username},
     )
     yield listing(
         f"GET /articles?favorited={samples.fan.username}",
-        "article_list_data filtered by favoriting user",
+        "article_list_page filtered by favoriting user",
         {"favorited": samples.fan.username},
     )
     yield listing(
         "GET /articles, signed in",
-        "article_list_data with a viewer: adds the `favorited` and `author.following` flags (article_overlay)",
+        "article_list_page with a viewer: adds the `favorited` and `author.following` flags (articles_for_viewer)",
         {},
         viewer=samples.fan,
     )
     yield listing(
         f"GET /articles?cursor=... (after {DEEP_OFFSET:,} articles)",
-        "article_list_data, keyset page: starts with an index seek, however deep",
+        "article_list_page, keyset page: starts with an index seek, however deep",
         {},
         page={"limit": PAGE_SIZE, "offset": 0, "cursor": samples.deep_cursor},
     )
     yield listing(
         f"GET /articles?offset={DEEP_OFFSET}",
-        "article_list_data, offset page (RealWorld's parameter): walks past every skipped row; for contrast",
+        "article_list_page, offset page (RealWorld's parameter): walks past every skipped row; for contrast",
         {},
         page={"limit": PAGE_SIZE, "offset": DEEP_OFFSET, "cursor": None},
     )
     yield Endpoint(
         "GET /articles/feed",
-        f"feed_data for `{samples.reader.username}`: page (LATERAL per followed author), tags, count, flags",
-        lambda: feed_data(user=samples.reader, page=first_page),
+        f"feed_page for `{samples.reader.username}`: page (LATERAL per followed author), tags, count, flags",
+        lambda: articles_for_viewer(feed_page(user=samples.reader, page=first_page).entries, viewer=samples.reader),
     )
     yield Endpoint(
         f"GET /articles/{samples.article_slug}",
-        "article_detail_data, signed in: the article, its tags, the viewer's flags",
-        lambda: article_detail_data(slug=samples.article_slug, viewer=samples.fan, versions=None),
+        "article_detail_entry, signed in: the article, its tags, the viewer's flags",
+        lambda: articles_for_viewer([article_detail_entry(slug=samples.article_slug)], viewer=samples.fan),
     )
     yield Endpoint(
         f"GET /articles/{samples.article_slug}/comments",
-        "comment_list_data, signed in: the article, its comments with authors, `following` flags",
-        lambda: comment_list_data(slug=samples.article_slug, viewer=samples.fan, versions=None),
+        "comment_list_page, signed in: the article, its comments with authors, `following` flags",
+        lambda: with_author_following(
+            comment_list_page(slug=samples.article_slug, versions=None).entries, viewer=samples.fan
+        ),
     )
     yield Endpoint("GET /tags", "tag_list_popular: tags in use, in the popularity ranking", tag_list_popular)
     yield Endpoint(
         f"GET /profiles/{samples.author.username}",
-        f"profile_detail seen by `{samples.reader.username}` (with `following`)",
-        lambda: profile_detail(username=samples.author.username, viewer=samples.reader, versions=None),
+        f"profile_detail_entry seen by `{samples.reader.username}` (with `following`)",
+        lambda: profile_for_viewer(
+            profile_detail_entry(username=samples.author.username, versions=None), viewer=samples.reader
+        ),
     )
     yield Endpoint(
         "POST /users/login", "user_login: the user by e-mail, any case", lambda: _login(samples.fan.email.upper())
