@@ -58,7 +58,7 @@ def test_article_update_changes_only_the_given_fields_and_keeps_the_slug():
     article = ArticleFactory(title="Old", description="old description", tags=["keep"])
     slug, updated_at = article.slug, article.updated_at
 
-    article_update(article=article, data={"title": "New title"})
+    article_update(article=article, changes={"title": "New title"})
 
     article.refresh_from_db()
     assert (article.slug, article.title, article.description) == (slug, "New title", "old description")
@@ -69,7 +69,7 @@ def test_article_update_changes_only_the_given_fields_and_keeps_the_slug():
 @pytest.mark.parametrize(("tag_list", "expected"), [([], []), (["b", "a"], ["a", "b"])])
 def test_article_update_replaces_the_tags_when_given(tag_list, expected):
     article = ArticleFactory(tags=["old"])
-    article_update(article=article, data={"tag_list": tag_list})
+    article_update(article=article, changes={"tag_list": tag_list})
     assert Article.objects.get(pk=article.pk).tag_names == expected
 
 

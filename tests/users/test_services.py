@@ -55,7 +55,7 @@ def test_user_login_refuses_bad_credentials_and_inactive_users(email, password, 
 def test_user_update_changes_only_the_given_fields():
     user = UserFactory(bio="old", image="https://example.com/a.png")
 
-    user_update(user=user, data={"bio": "new", "password": "new-password"})
+    user_update(user=user, changes={"bio": "new", "password": "new-password"})
 
     user.refresh_from_db()
     assert (user.bio, user.image) == ("new", "https://example.com/a.png")
@@ -65,7 +65,7 @@ def test_user_update_changes_only_the_given_fields():
 def test_user_update_clears_an_empty_bio_and_image():
     user = UserFactory(bio="old", image="https://example.com/a.png")
 
-    user_update(user=user, data={"bio": "", "image": None})
+    user_update(user=user, changes={"bio": "", "image": None})
 
     user.refresh_from_db()
     assert (user.bio, user.image) == (None, None)
@@ -77,7 +77,7 @@ def test_user_update_refuses_a_value_taken_by_someone_else(field, value):
     user = UserFactory(bio="old")
 
     with pytest.raises(ConflictError) as error:
-        user_update(user=user, data={field: value, "bio": "new"})
+        user_update(user=user, changes={field: value, "bio": "new"})
 
     assert error.value.field == field
     assert User.objects.get(pk=user.pk).bio == "old"
@@ -85,5 +85,5 @@ def test_user_update_refuses_a_value_taken_by_someone_else(field, value):
 
 def test_user_update_keeps_your_own_username_and_email():
     user = UserFactory(username="jake", email="jake@example.com")
-    user_update(user=user, data={"username": "jake", "email": "JAKE@example.com", "bio": "hi"})
+    user_update(user=user, changes={"username": "jake", "email": "JAKE@example.com", "bio": "hi"})
     assert User.objects.get(pk=user.pk).bio == "hi"

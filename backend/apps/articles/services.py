@@ -1,5 +1,5 @@
 import secrets
-from typing import Any
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -35,20 +35,32 @@ def article_create(
     return article
 
 
+class ArticleChanges(TypedDict, total=False):
+    """What an article update may change: only the fields present do."""
+
+    title: str
+    description: str
+    body: str
+    tag_list: list[str]
+
+
 @transaction.atomic
-def article_update(*, article: Article, data: dict[str, Any]) -> Article:
+def article_update(*, article: Article, changes: ArticleChanges) -> Article:
     """
-    Changes only the fields present in `data` (title, description, body, tag_list).
+    Changes only the fields present in `changes` (title, description, body, tag_list).
 
     A missing `tag_list` keeps the tags, an empty one clears them. The slug never changes, so
     links to the article keep working after a retitle.
     """
-    for field in ("title", "description", "body"):
-        if field in data:
-            setattr(article, field, data[field])
+    if "title" in changes:
+        article.title = changes["title"]
+    if "description" in changes:
+        article.description = changes["description"]
+    if "body" in changes:
+        article.body = changes["body"]
     article.save()
-    if "tag_list" in data:
-        article.tags.set(tag_get_or_create_many(names=data["tag_list"]))
+    if "tag_list" in changes:
+        article.tags.set(tag_get_or_create_many(names=changes["tag_list"]))
         transaction.on_commit(invalidate_tags)
     transaction.on_commit(lambda: invalidate_article(article.slug))
     return article

@@ -133,7 +133,7 @@ class ArticleDetailApi(ApiView):
         article = article_get_for_author(slug=slug, user=signed_in_user(request))
         data = ArticleUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        article_update(article=article, data=data.validated_data["article"])
+        article_update(article=article, changes=data.validated_data["article"])
         return article_write_response(slug=article.slug, viewer=request.user)
 
     @extend_schema(

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -56,28 +56,40 @@ def user_login(*, email: str, password: str) -> User:
     raise AuthenticationError("credentials", "invalid")
 
 
+class UserChanges(TypedDict, total=False):
+    """What a user update may change: only the fields present do (`bio`/`image` None or "" clears them)."""
+
+    email: str
+    username: str
+    password: str
+    bio: str | None
+    image: str | None
+
+
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any], token_id: str = "") -> User:
+def user_update(*, user: User, changes: UserChanges, token_id: str = "") -> User:
     """
-    Changes only the fields present in `data` (email, username, password, bio, image).
+    Changes only the fields present in `changes` (email, username, password, bio, image).
 
     An empty `bio` or `image` is stored as null, as RealWorld clients send "" to clear them. A new
     password revokes every token of the user but the one that sent it (its `jti`, `token_id`).
     """
-    email, username = data.get("email"), data.get("username")
+    email, username = changes.get("email"), changes.get("username")
     _ensure_available(
         username=username if username and username != user.username else None,
         email=email if email and email.lower() != user.email.lower() else None,
         exclude=user,
     )
-    for field in ("email", "username"):
-        if field in data:
-            setattr(user, field, data[field])
-    for field in ("bio", "image"):
-        if field in data:
-            setattr(user, field, data[field] or None)
-    if "password" in data:
-        user.set_password(data["password"])
+    if email is not None:
+        user.email = email
+    if username is not None:
+        user.username = username
+    if "bio" in changes:
+        user.bio = changes["bio"] or None
+    if "image" in changes:
+        user.image = changes["image"] or None
+    if "password" in changes:
+        user.set_password(changes["password"])
         # Whoever else held a token (a stolen one included) must sign in with the new password; this
         # client keeps its token, and gets one of the new version in the response too.
         user.token_version = F("token_version") + 1
@@ -88,9 +100,9 @@ def user_update(*, user: User, data: dict[str, Any], token_id: str = "") -> User
     except IntegrityError:
         _ensure_available(username=username, email=email, exclude=user)
         raise
-    if "password" in data:
+    if "password" in changes:
         user.refresh_from_db(fields=["token_version", "token_kept_jti"])
-    if {"username", "bio", "image"} & data.keys():
+    if {"username", "bio", "image"} & changes.keys():
         # Profiles are embedded in articles and comments everywhere: one counter invalidates them all.
         transaction.on_commit(invalidate_profiles)
     return user

@@ -136,7 +136,7 @@ class CurrentUserApi(ApiView):
         data = UserUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token_id = str(request.auth.get(api_settings.JTI_CLAIM, "")) if isinstance(request.auth, Token) else ""
-        user = user_update(user=signed_in_user(request), data=data.validated_data["user"], token_id=token_id)
+        user = user_update(user=signed_in_user(request), changes=data.validated_data["user"], token_id=token_id)
         return user_response(user)
 
 

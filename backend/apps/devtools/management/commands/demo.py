@@ -70,7 +70,7 @@ def _user_get_or_register(demo_user: demo_data.DemoUser) -> User:
         raise CommandError(f"cannot create demo user {demo_user.username}: {error}") from error
     # Registration takes no bio; images stay null, so clients show their default avatar.
     if demo_user.bio:
-        user = user_update(user=user, data={"bio": demo_user.bio})
+        user = user_update(user=user, changes={"bio": demo_user.bio})
     return user
 
 
