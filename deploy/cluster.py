@@ -683,9 +683,9 @@ class Cluster:
                 row["ready"] = status == 200
                 row["detail"] = body.strip()
             elif name == "nginx" and pid:
-                status, body = http_get(f"{self.config.url}/readyz", timeout=2)
+                status, raw = http_get(f"{self.config.url}/readyz", timeout=2)
                 row["ready"] = status == 200
-                row["detail"] = f"via balancer: {status} {body.decode(errors='replace').strip()[:120]}"
+                row["detail"] = f"via balancer: {status} {raw.decode(errors='replace').strip()[:120]}"
             elif pid and part.port:
                 row["ready"] = _port_open(self.config.host, part.port)
             else:

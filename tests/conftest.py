@@ -1,3 +1,5 @@
+from typing import cast
+
 import pytest
 from django.core.cache import caches
 
@@ -23,7 +25,7 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def user(db) -> User:
-    return UserFactory()
+    return cast(User, UserFactory())
 
 
 def client_for(user: User) -> APIClient:

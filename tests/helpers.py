@@ -1,13 +1,15 @@
 """Small helpers shared by the API tests: URLs, expected shapes and error assertions."""
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
-from rest_framework.response import Response
 
 from apps.users.models import User
 from tests.client import APIClient
+
+if TYPE_CHECKING:
+    from rest_framework.response import _MonkeyPatchedResponse as Response  # the test client's response, with .json()
 
 # RealWorld timestamps: UTC, fixed microseconds, a literal Z (the legacy suite requires the fraction).
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -53,7 +55,7 @@ def page_summary(body: dict[str, Any]) -> tuple[list[str], int]:
     return [item["slug"] for item in body["articles"]], body["articlesCount"]
 
 
-def assert_error(response: Response, status_code: int, field: str, message: str | None = None) -> None:
+def assert_error(response: "Response", status_code: int, field: str, message: str | None = None) -> None:
     """The response is `status_code` in the error envelope, about `field` (with exactly `message`, if given)."""
     assert response.status_code == status_code, response.content
     errors = response.json()["errors"]
@@ -62,7 +64,7 @@ def assert_error(response: Response, status_code: int, field: str, message: str 
         assert errors == {field: [message]}
 
 
-def assert_blank(response: Response, *fields: str) -> None:
+def assert_blank(response: "Response", *fields: str) -> None:
     """A 422 naming exactly `fields`, each "can't be blank"."""
     assert response.status_code == 422, response.content
     assert response.json() == {"errors": {field: ["can't be blank"] for field in fields}}

@@ -197,7 +197,7 @@ class ReplicaServer:
             path.write_text(text)
             _chown_to_server_user(path)
 
-    def _run(self, program: str, *args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(self, program: str | Path, *args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [str(self.bindir / program), *map(str, args)]
         if os.geteuid() == 0:
             command = ["runuser", "-u", SERVER_USER, "--", *command]
@@ -214,7 +214,7 @@ class ReplicaServer:
 # ------------------------------------------------------------------------------
 # Helpers
 # ------------------------------------------------------------------------------
-def _connect(database: dict[str, Any], **extra: str) -> psycopg.Connection[Any]:
+def _connect(database: dict[str, Any], **extra: Any) -> psycopg.Connection[Any]:
     params = {
         "dbname": database["NAME"],
         "host": database.get("HOST") or None,

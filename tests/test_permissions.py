@@ -7,8 +7,9 @@ Also the order of the checks the RealWorld suite relies on: authentication (401)
 (404), then ownership (403), then the request body (415/422).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -153,14 +154,14 @@ class Scene:
             "notification_id": self.notification.pk,
         }
 
-    def snapshot(self) -> tuple[list[dict[str, Any]], ...]:
+    def snapshot(self) -> tuple[list[Mapping[str, Any]], ...]:
         return tuple(list(model.objects.order_by("pk").values()) for model in (User, Article, Comment, Notification))
 
 
 @pytest.fixture
 def scene() -> Scene:
-    owner, other = UserFactory(), UserFactory()
-    article = ArticleFactory(author=owner)
+    owner, other = cast(User, UserFactory()), cast(User, UserFactory())
+    article = cast(Article, ArticleFactory(author=owner))
     notification = Notification.objects.create(
         recipient=owner, kind=NotificationKind.ARTICLE_FAVORITED, source="scene", actor=other, article=article
     )
@@ -168,7 +169,7 @@ def scene() -> Scene:
         owner=owner,
         other=other,
         article=article,
-        comment=CommentFactory(article=article, author=owner),
+        comment=cast(Comment, CommentFactory(article=article, author=owner)),
         notification=notification,
     )
 

@@ -6,7 +6,7 @@ three tags each, favorites by the reader and by others, and comments by several 
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -35,7 +35,7 @@ class World:
 
 def build_world(size: int) -> World:
     """`ARTICLES` articles; `size` comments on one of them; `TAGS_PER_ARTICLE * size` tags in use."""
-    reader = UserFactory()
+    reader = cast(User, UserFactory())
     authors = UserFactory.create_batch(5)
     fans = UserFactory.create_batch(3)
     Follow.objects.bulk_create([Follow(follower=reader, followee=author) for author in authors])

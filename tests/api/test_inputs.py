@@ -2,6 +2,7 @@
 
 import itertools
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -12,7 +13,7 @@ from apps.articles.models import BODY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_
 from apps.comments.models import COMMENT_BODY_MAX_LENGTH, COMMENT_PAGE_MAX_SIZE, Comment
 from apps.tags.models import TAG_MAX_LENGTH
 from apps.tags.serializers import TagListField
-from apps.users.models import BIO_MAX_LENGTH, IMAGE_MAX_LENGTH
+from apps.users.models import BIO_MAX_LENGTH, IMAGE_MAX_LENGTH, User
 from apps.users.serializers import USERNAME_MAX_LENGTH
 from tests.client import APIClient
 from tests.conftest import client_for
@@ -273,7 +274,7 @@ def maximal_author() -> APIClient:
     A signed-in client whose profile is as large as the API lets it be, in the characters JSON
     spells longest; it then tries to store far more (accepted before #9, refused since).
     """
-    client = client_for(UserFactory(username=str(next(_usernames)).rjust(USERNAME_MAX_LENGTH, "u")))
+    client = client_for(cast(User, UserFactory(username=str(next(_usernames)).rjust(USERNAME_MAX_LENGTH, "u"))))
     largest = {"bio": WORST * BIO_MAX_LENGTH, "image": "https://example.com/" + WORST * (IMAGE_MAX_LENGTH - 20)}
     assert client.put(api_url("users:current"), {"user": largest}).status_code == 200
     for huge in ({"bio": "x" * HUGE}, {"image": "https://example.com/" + "x" * HUGE}):

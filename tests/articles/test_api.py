@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -7,6 +7,7 @@ from apps.articles.models import Article, Favorite
 from apps.articles.services import article_favorite
 from apps.comments.models import Comment
 from apps.tags.models import Tag
+from apps.users.models import User
 from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, FollowFactory, UserFactory
@@ -351,11 +352,11 @@ def test_article_list_shows_the_viewers_favorites_and_follows(auth_client, user)
 @pytest.fixture
 def filterable() -> dict[str, Article]:
     """Three articles: by jake tagged dragons, by jake untagged, by anna and favorited by jake."""
-    jake, anna = UserFactory(username="jake"), UserFactory(username="anna")
+    jake, anna = cast(User, UserFactory(username="jake")), cast(User, UserFactory(username="anna"))
     articles = {
-        "jake_dragons": ArticleFactory(author=jake, tags=["dragons", "training"]),
-        "jake_plain": ArticleFactory(author=jake),
-        "anna_favorite": ArticleFactory(author=anna, tags=["training"]),
+        "jake_dragons": cast(Article, ArticleFactory(author=jake, tags=["dragons", "training"])),
+        "jake_plain": cast(Article, ArticleFactory(author=jake)),
+        "anna_favorite": cast(Article, ArticleFactory(author=anna, tags=["training"])),
     }
     article_favorite(user=jake, article=articles["anna_favorite"])
     article_favorite(user=anna, article=articles["anna_favorite"])

@@ -1,3 +1,5 @@
+from typing import cast
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -13,6 +15,7 @@ from apps.articles.selectors import (
 )
 from apps.articles.services import article_favorite
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
+from apps.users.models import User
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +102,7 @@ def test_articles_for_viewer_lays_the_viewer_flags_over_the_shared_entry():
     [
         lambda slug: article_detail_entry(slug=slug),
         lambda slug: article_get_plain(slug=slug),
-        lambda slug: article_get_for_author(slug=slug, user=UserFactory()),
+        lambda slug: article_get_for_author(slug=slug, user=cast(User, UserFactory())),
     ],
     ids=["detail_entry", "get_plain", "get_for_author"],
 )

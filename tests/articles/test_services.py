@@ -1,3 +1,5 @@
+from typing import cast
+
 import pytest
 
 from apps.articles.models import Article, Favorite
@@ -9,6 +11,7 @@ from apps.articles.services import (
     article_update,
 )
 from apps.tags.models import Tag
+from apps.users.models import User
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def create(title: str = "How to train your dragon", **kwargs) -> Article:
     return article_create(
-        author=kwargs.pop("author", None) or UserFactory(), title=title, description="d", body="b", **kwargs
+        author=kwargs.pop("author", None) or cast(User, UserFactory()), title=title, description="d", body="b", **kwargs
     )
 
 

@@ -1,6 +1,6 @@
 import contextvars
 import os
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.cache import caches
@@ -26,7 +26,7 @@ def test_redis_cache_keeps_its_connection_across_request_contexts():
     # connect to Redis again in each one.
     def request() -> object:
         caches["default"].get("cache-backends-test")
-        return caches["default"]._cache._get_connection_pool(False)
+        return cast(Any, caches["default"])._cache._get_connection_pool(False)  # django-redis internals
 
     def connections(pool: Any) -> int:
         return len(pool._available_connections) + len(pool._in_use_connections)

@@ -3,6 +3,8 @@ Stored responses of anonymous reads (apps.caching.responses): served without the
 data is unchanged, never after a write, never to a signed-in reader or a client that does not take JSON.
 """
 
+from typing import Any
+
 import pytest
 from django.core.cache import caches
 
@@ -106,7 +108,7 @@ STORED_KEY_PART = ":" + response_cache_key("").rsplit(":", 1)[0] + ":"  # ":core
 
 def stored_responses() -> int:
     """How many stored responses the cache holds (the in-process cache can be listed; Redis is scanned)."""
-    backend = caches["default"]
+    backend: Any = caches["default"]  # duck-typed: locmem or django-redis
     if hasattr(backend, "_cache") and hasattr(backend._cache, "get_client"):
         client = backend._cache.get_client(write=False)
         return sum(1 for _ in client.scan_iter(match=f"*{STORED_KEY_PART}*"))

@@ -1,6 +1,9 @@
+from typing import cast
+
 import pytest
 from django.core.cache import cache
 
+from apps.articles.models import Article
 from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, FollowFactory, UserFactory
@@ -138,7 +141,7 @@ def walk_comments(client, slug: str, limit: int) -> list[list[int]]:
 @pytest.fixture
 def seven_comments(db) -> tuple[str, list[int]]:
     """An article's slug and its seven comments' ids, newest first (two share a creation time)."""
-    article = ArticleFactory()
+    article = cast(Article, ArticleFactory())
     comments = CommentFactory.create_batch(7, article=article)
     Comment.objects.filter(pk=comments[3].pk).update(created_at=comments[4].created_at)
     return article.slug, [comment.pk for comment in reversed(comments)]

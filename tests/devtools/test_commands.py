@@ -17,7 +17,7 @@ from tests.helpers import api_url
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, Follow, Tag, Article, Article.tags.through, Comment, Favorite]
+MODELS: list[type[Any]] = [User, Follow, Tag, Article, Article.tags.through, Comment, Favorite]
 SEED_OPTIONS = {"users": 12, "articles": 30, "comments": 40, "favorites": 50, "follows": 25, "tags": 8}
 
 

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -17,11 +18,11 @@ def json_handler() -> logging.Handler:
     from logging.config import DictConfigurator
 
     config = DictConfigurator(settings.LOGGING)
-    formatter = config.configure_formatter(settings.LOGGING["formatters"]["json"])
+    formatter = config.configure_formatter(cast(dict[str, Any], settings.LOGGING)["formatters"]["json"])
     lines: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: lines.append(formatter.format(record))  # type: ignore[method-assign]
-    handler.addFilter(config.configure_filter(settings.LOGGING["filters"]["request_id"]))
+    handler.addFilter(config.configure_filter(cast(dict[str, Any], settings.LOGGING)["filters"]["request_id"]))
     handler.lines = lines  # type: ignore[attr-defined]
     return handler
 

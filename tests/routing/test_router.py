@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -258,17 +258,17 @@ def test_request_with_a_fresh_token_reads_from_the_primary(replicas, rf: Request
 
 
 def test_successful_write_sends_the_clients_next_reads_to_the_primary(replicas, rf: RequestFactory, settings):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(7, age=60)}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token_for(7, age=60)}"}
     run_request(rf.post(ARTICLES, **headers), status=201)
     assert security_cache().get(recent_write_key(7)) is not None
     assert run_request(rf.get(ARTICLES, **headers))["read"] == DEFAULT_DB_ALIAS
-    other_client = {"HTTP_AUTHORIZATION": f"Token {token_for(8, age=60)}"}
+    other_client: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token_for(8, age=60)}"}
     assert run_request(rf.get(ARTICLES, **other_client))["read"] in REPLICAS
     assert run_request(rf.get(ARTICLES))["read"] in REPLICAS
 
 
 def test_read_your_writes_window_expires(replicas, rf: RequestFactory):
-    headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     run_request(rf.put(CURRENT_USER, **headers))
     assert run_request(rf.get(CURRENT_USER, **headers))["read"] == DEFAULT_DB_ALIAS
     security_cache().delete(recent_write_key(7))  # what the cache does once the TTL has passed
@@ -276,14 +276,14 @@ def test_read_your_writes_window_expires(replicas, rf: RequestFactory):
 
 
 def test_failed_write_is_not_remembered(replicas, rf: RequestFactory):
-    headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     run_request(rf.post(ARTICLES, **headers), status=422)
     assert security_cache().get(recent_write_key(7)) is None
 
 
 def test_read_your_writes_can_be_switched_off(replicas, rf: RequestFactory, settings):
     settings.DATABASE_READ_YOUR_WRITES_SECONDS = 0
-    headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=0)}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=0)}"}
     run_request(rf.post(ARTICLES, **headers), status=201)
     assert security_cache().get(recent_write_key(7)) is None
     assert run_request(rf.get(ARTICLES, **headers))["read"] in REPLICAS
@@ -306,7 +306,7 @@ def test_unreachable_cache_sends_reads_to_the_primary(replicas, rf: RequestFacto
 
     monkeypatch.setattr(security_cache(), "get", broken)
     monkeypatch.setattr(security_cache(), "set", broken)
-    headers = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {token_for(7, age=60)}"}
     assert run_request(rf.get(ARTICLES, **headers))["read"] == DEFAULT_DB_ALIAS
     assert run_request(rf.post(ARTICLES, **headers), status=201)["read"] == DEFAULT_DB_ALIAS
 
@@ -379,7 +379,7 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(replica: ReplicaServe
 
 @with_replica
 def test_api_reads_come_from_the_replica(replica: ReplicaServer):
-    user = UserFactory(bio="before")
+    user = cast(User, UserFactory(bio="before"))
     replica.wait_for_replay()
     client = client_for(user)
     with paused_replay(replica):
@@ -390,7 +390,7 @@ def test_api_reads_come_from_the_replica(replica: ReplicaServer):
 
 @with_replica
 def test_client_reads_its_own_writes_from_the_primary(replica: ReplicaServer):
-    user = UserFactory(bio="before")
+    user = cast(User, UserFactory(bio="before"))
     replica.wait_for_replay()
     client = client_for(user)
     with paused_replay(replica):
@@ -418,7 +418,7 @@ def test_new_user_reads_from_the_primary_right_after_sign_up(replica: ReplicaSer
 @with_replica
 def test_token_user_missing_on_the_replica_is_looked_up_on_the_primary(replica: ReplicaServer):
     with paused_replay(replica):
-        user = UserFactory()  # only on the primary, and its (old) token does not pin it there
+        user = cast(User, UserFactory())  # only on the primary, and its (old) token does not pin it there
         response = client_for(user).get(CURRENT_USER)
         assert response.status_code == 200, response.content
         assert response.json()["user"]["username"] == user.username
@@ -426,7 +426,7 @@ def test_token_user_missing_on_the_replica_is_looked_up_on_the_primary(replica: 
 
 @with_replica
 def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: ReplicaServer, caplog):
-    user = UserFactory(bio="before")
+    user = cast(User, UserFactory(bio="before"))
     replica.wait_for_replay()
     client = client_for(user)
     assert client.get(CURRENT_USER).status_code == 200  # read on the replica, which is now connected
@@ -461,7 +461,7 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: Replic
 def test_a_feed_read_on_a_lagging_replica_is_never_labelled_as_newer_data(replica: ReplicaServer):
     # Ref: #9 (12): the feed's ETag came from counters on the primary, its rows from a lagging replica,
     # so an old feed went out under the new ETag and the client kept it (304) until the next write.
-    reader, author = UserFactory(), UserFactory()
+    reader, author = cast(User, UserFactory()), cast(User, UserFactory())
     Follow.objects.create(follower=reader, followee=author)
     replica.wait_for_replay()
     client = client_for(reader)

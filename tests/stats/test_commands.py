@@ -1,4 +1,5 @@
 from io import StringIO
+from typing import cast
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,7 +33,7 @@ def stored_favorites_counts() -> dict[str, int]:
 def favorited_articles() -> list[Article]:
     """Three articles whose counters are right: 2, 1 and 0 favorites."""
     fans = UserFactory.create_batch(2)
-    articles = [ArticleFactory(slug=slug) for slug in ("two-fans", "one-fan", "no-fan")]
+    articles = [cast(Article, ArticleFactory(slug=slug)) for slug in ("two-fans", "one-fan", "no-fan")]
     for fan in fans:
         article_favorite(user=fan, article=articles[0])
     article_favorite(user=fans[0], article=articles[1])

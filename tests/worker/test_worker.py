@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -45,7 +46,7 @@ CHUNK = "notifications.article_published_chunk"
 
 def author_with_followers(count: int, *, opted_in: int = 0) -> tuple[User, list[User]]:
     """An author followed by `count` users, the first `opted_in` of whom want e-mails."""
-    author = UserFactory()
+    author = cast(User, UserFactory())
     run = uuid.uuid4().hex[:8]
     followers = User.objects.bulk_create(
         User(username=f"fan{index}-{run}", email=f"fan{index}-{run}@example.com", email_notifications=index < opted_in)
@@ -57,7 +58,7 @@ def author_with_followers(count: int, *, opted_in: int = 0) -> tuple[User, list[
 
 def publish(author: User, *, request_id: str | None = None) -> str:
     payload = {"article": {"title": f"News {uuid.uuid4().hex[:6]}", "description": "d", "body": "b", "tagList": []}}
-    headers = {"HTTP_X_REQUEST_ID": request_id} if request_id else {}
+    headers: dict[str, Any] = {"HTTP_X_REQUEST_ID": request_id} if request_id else {}
     response = client_for(author).post(api_url("articles:list"), payload, **headers)
     assert response.status_code == 201, response.content
     return response.json()["article"]["slug"]

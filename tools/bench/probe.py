@@ -174,9 +174,9 @@ def counting_cache_calls() -> Iterator[Counter[str]]:
 
 def case_requests(data: dict[str, Any]) -> dict[str, Callable[[Client, int], Any]]:
     """Each case's request; `n` makes the POST bodies unique."""
-    reader = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['reader']}"}
-    writer = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['writer']}"}
-    fan = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['fans'][0]}"}
+    reader: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['reader']}"}
+    writer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['writer']}"}
+    fan: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['fans'][0]}"}
     slug = data["detail_slugs"][0]
     favorite_slug = data["detail_slugs"][1]
 

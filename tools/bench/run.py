@@ -39,7 +39,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO = Path(__file__).resolve().parents[2]
 BACKEND = REPO / "backend"
@@ -405,7 +405,7 @@ def bench_set(name: str, users: int, articles: int, args: argparse.Namespace) ->
 
     def measure(case: str) -> None:
         if CASE[case].connections:
-            runs.setdefault(case, {})["1"] = load(case, port, files, CASE[case].connections, seconds)
+            runs.setdefault(case, {})["1"] = load(case, port, files, cast(int, CASE[case].connections), seconds)
             return
         for connections in [args.connections, args.high_connections]:
             if connections == args.high_connections and case not in HIGH_CONCURRENCY_CASES:
@@ -765,19 +765,19 @@ def render(results: dict[str, Any]) -> str:
                 f"| {_check(ratio >= TARGET_C_OVER_B)} |"
             )
     if "small" in sets and "large" in sets:
-        for case in TARGET_READS:
-            small, large = _fig(results, "small", case, low), _fig(results, "large", case, low)
+        for case_id in TARGET_READS:
+            small, large = _fig(results, "small", case_id, low), _fig(results, "large", case_id, low)
             if small and large:
                 ratio = large["p50_ms"] / small["p50_ms"]
                 ratio99 = large["p99_ms"] / small["p99_ms"]
                 verdict = _check(max(ratio, ratio99) <= TARGET_LARGE_OVER_SMALL)
-                target = f"large/small latency <= {TARGET_LARGE_OVER_SMALL}x, {case}"
+                target = f"large/small latency <= {TARGET_LARGE_OVER_SMALL}x, {case_id}"
                 lines.append(f"| {target} | p50 {ratio:.2f}x, p99 {ratio99:.2f}x | {verdict} |")
-    for case in TARGET_READS:
-        large = _fig(results, "large", case, high)
+    for case_id in TARGET_READS:
+        large = _fig(results, "large", case_id, high)
         if large:
             lines.append(
-                f"| p99 < {TARGET_P99_MS:.0f} ms at c{high}, large set, {case} | {large['p99_ms']:.1f} ms "
+                f"| p99 < {TARGET_P99_MS:.0f} ms at c{high}, large set, {case_id} | {large['p99_ms']:.1f} ms "
                 f"| {_check(large['p99_ms'] < TARGET_P99_MS)} |"
             )
     lines.append("")
