@@ -17,13 +17,6 @@ DEAD_REDIS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _breaker_reset():
-    caching.reset_cache_breaker()
-    yield
-    caching.reset_cache_breaker()
-
-
 def test_generations_start_unique_and_bump_by_one():
     first = generations_get(["test:gen"])
     assert first is not None

@@ -12,13 +12,6 @@ from apps.caching.security_state import SECURITY_CACHE, _run, counter_hit, count
 HITS = 200
 
 
-@pytest.fixture(autouse=True)
-def _breaker_reset():
-    caching.reset_cache_breaker()
-    yield
-    caching.reset_cache_breaker()
-
-
 def test_concurrent_hits_get_distinct_counts():
     # Ref: #9 (3): read-then-write counters let concurrent requests share a count.
     start = threading.Barrier(20)
