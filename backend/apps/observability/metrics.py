@@ -44,3 +44,8 @@ celery_tasks = Counter(
 celery_task_duration = Histogram(
     "conduit_celery_task_duration_seconds", "Run time of a Celery task.", ["task"], buckets=LATENCY_BUCKETS
 )
+cache_reads = Counter(
+    "conduit_cache_reads",
+    "Cached reads by layer (response: a whole stored response; entry: one cached entry) and result (hit, miss).",
+    ["layer", "result"],
+)
