@@ -27,7 +27,7 @@ APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
 	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
-	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest drills drills-short drills-ci
+	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest loadtest-fixed drills drills-short drills-ci
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -169,6 +169,15 @@ tasks-status: install .env ## Outbox backlog and queue lengths
 
 # ---- The cluster on loopback (docs/reliability.md): nginx, N app instances, workers, replica, Redis --
 CLUSTER_PORT ?= 8080
+# make loadtest: the capacity search (users LOADTEST_START, x LOADTEST_FACTOR per step, LOADTEST_STEP
+# seconds measured each, until p99 > LOADTEST_P99 ms or an error), micro-cache off then on.
+LOADTEST_START ?= 25
+LOADTEST_FACTOR ?= 2
+LOADTEST_MAX ?= 3200
+LOADTEST_STEP ?= 30
+LOADTEST_P99 ?= 250
+LOADTEST_MICROCACHE ?= off,on
+# make loadtest-fixed: a fixed number of users for a fixed time.
 LOADTEST_USERS ?= 200
 LOADTEST_TIME ?= 60s
 
@@ -185,7 +194,11 @@ cluster-down: ## Stop every part of the cluster (SIGTERM first, graceful); idemp
 cluster-status: install ## Each part of the cluster: pid, port, up, ready
 	$(BIN)/python deploy/cluster.py status
 
-loadtest: install ## Locust, LOADTEST_USERS (200) for LOADTEST_TIME (60s) through the cluster's balancer; writes docs/reliability.md
+loadtest: install ## The cluster's capacity: Locust users step up until p99 > 250 ms or an error, micro-cache off and on; writes docs/reliability.md
+	$(BIN)/python tools/load/run.py --capacity --start $(LOADTEST_START) --factor $(LOADTEST_FACTOR) \
+		--max-users $(LOADTEST_MAX) --step-time $(LOADTEST_STEP) --p99-ms $(LOADTEST_P99) --microcache $(LOADTEST_MICROCACHE)
+
+loadtest-fixed: install ## Locust, LOADTEST_USERS (200) for LOADTEST_TIME (60s) through the cluster's balancer; writes docs/reliability.md
 	$(BIN)/python tools/load/run.py --users $(LOADTEST_USERS) --time $(LOADTEST_TIME)
 
 drills: install ## Fault drills under load against the running cluster; writes docs/reliability.md

@@ -14,7 +14,10 @@ Everything lives under var/cluster/ (configuration, pid files, logs, the replica
 | `redis-security` | its own redis-server, never evicting: rate-limit counters, read-your-writes markers | 6392 |
 | `redis-broker` | its own redis-server (append-only file): the Celery broker | 6391 |
 | `replica` | a streaming replica of the running PostgreSQL (tests/replica.py), DATABASE_REPLICA_URL | 5440 |
-| primary | the running PostgreSQL server, database `conduit_cluster` (not started or stopped here) | 5432 |
+| primary | the running PostgreSQL server, database CLUSTER_DATABASE (`conduit_cluster`), never stopped here | 5432 |
+
+With CLUSTER_DATABASE_TEMPLATE=<db>, a missing CLUSTER_DATABASE is created as a copy of <db> (e.g. the bench's
+1M-article set, docs/reliability.md), so that the cluster's demo data and load-test writes stay out of <db>.
 
 The app runs on the production settings (config.settings.base, DEBUG off) with a secret key generated
 once into var/cluster/secret_key. `up` is idempotent: it starts what is not running. `down` sends
@@ -90,6 +93,9 @@ class Config:
         default_factory=lambda: os.environ.get("CLUSTER_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     )
     database: str = field(default_factory=lambda: os.environ.get("CLUSTER_DATABASE", "conduit_cluster"))
+    # A database to copy when `database` does not exist yet (CREATE DATABASE ... TEMPLATE), e.g. the
+    # bench's 1M-article set: the cluster then writes into its own copy, never into the bench's data.
+    template: str = field(default_factory=lambda: os.environ.get("CLUSTER_DATABASE_TEMPLATE", ""))
     worker_concurrency: int = field(default_factory=lambda: _env_int("CLUSTER_WORKER_CONCURRENCY", 2))
     microcache: bool = field(default_factory=lambda: os.environ.get("CLUSTER_MICROCACHE", "0") in ("1", "true", "on"))
     # Seconds before a dead worker's unacknowledged task goes back to its queue (Redis broker).
@@ -507,8 +513,13 @@ class Cluster:
             exists = connection.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [self.config.database]
             ).fetchone()
-            if not exists:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.config.database)))
+            if exists:
+                return
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.config.database))
+            if self.config.template:
+                # A file-level copy: fails when anyone else is connected to the template (a bench run).
+                create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(self.config.template))
+            connection.execute(create)
 
     def manage(self, *args: str) -> None:
         env = self.app_env(replica=False)
@@ -582,11 +593,21 @@ class Cluster:
         """
         names = self.drained() | {name} if drained else self.drained() - {name}
         (STATE / "drained").write_text(" ".join(sorted(names)))
+        self.nginx_reload()
+
+    def microcache_set(self, on: bool) -> None:
+        """Turns the balancer's micro-cache on or off on the running cluster (kept until `down`)."""
+        self.config.microcache = on
+        self.config.save()
+        self.nginx_reload()
+
+    def nginx_reload(self) -> None:
+        """Renders the configuration again and reloads nginx gracefully, waiting for its old workers."""
         self.nginx_render()
         pid = self.pid("nginx")
         if pid:
             os.kill(pid, signal.SIGHUP)
-            # The old workers finish their requests and close their connections to the instance.
+            # The old workers finish their requests and close their connections to the instances.
             deadline = time.monotonic() + 10
             time.sleep(0.5)
             while time.monotonic() < deadline and any("shutting down" in _cmdline(child) for child in _children(pid)):

@@ -38,6 +38,14 @@ def _remember(articles: list[dict[str, Any]]) -> None:
     del slugs[:-500], usernames[:-500]
 
 
+def _why(response: Any) -> str:
+    """A failure's message. With no answer at all (refused, reset) there is no text but an error, and
+    it must still count as a failed request, not crash the task (which Locust would not count)."""
+    if response.status_code == 0:
+        return f"no answer: {response.error!r}"[:200]
+    return f"{response.status_code}: {(response.text or '')[:200]}"
+
+
 class _Conduit(FastHttpUser):
     abstract = True
     wait_time = between(1, 3)
@@ -45,7 +53,7 @@ class _Conduit(FastHttpUser):
     def get(self, path: str, name: str, **kwargs: Any) -> dict[str, Any] | None:
         with self.client.get(f"{API}{path}", name=name, catch_response=True, **kwargs) as response:
             if response.status_code not in (200, 304):
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                response.failure(_why(response))
                 return None
             return response.json() if response.status_code == 200 else None
 
@@ -55,7 +63,7 @@ class _Conduit(FastHttpUser):
             headers["Idempotency-Key"] = str(uuid.uuid4())
         with self.client.post(f"{API}{path}", name=name, json=body, headers=headers, catch_response=True) as response:
             if response.status_code != expect:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                response.failure(_why(response))
                 return None
             return response.json()
 

@@ -1,11 +1,16 @@
 """
-make loadtest: Locust, headless, through the running cluster's balancer (make cluster), for a bounded
-time; then the figures per endpoint (requests, rps, p50/p95/p99, errors) and a chart go into
-docs/reliability.md between its `loadtest` markers, and the chart to docs/reliability-load.png.
+make loadtest / make loadtest-fixed: Locust, headless, through the running cluster's balancer (make
+cluster).
 
+    python tools/load/run.py --capacity [--start 25] [--factor 2] [--step-time 30] [--microcache off,on]
     python tools/load/run.py [--users 200] [--spawn-rate 20] [--time 60s] [--no-docs]
 
-Exits non-zero when any request failed (a status other than the expected one, or no answer).
+--capacity (make loadtest) steps the users up until p99 exceeds a limit or a request fails, with the
+micro-cache off then on (tools/load/capacity.py): the `capacity` section of docs/reliability.md and
+docs/reliability-capacity.png. Without it (make loadtest-fixed), a fixed number of users for a bounded
+time: the figures per endpoint (requests, rps, p50/p95/p99, errors) go between the `loadtest` markers
+and the chart to docs/reliability-load.png; it exits non-zero when any request failed (a status other
+than the expected one, or no answer).
 """
 
 import argparse
@@ -22,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import STATE, Cluster, http_get  # noqa: E402
+from tools.load.capacity import capacity_arguments, capacity_run  # noqa: E402
 from tools.reliability_doc import reliability_doc_write  # noqa: E402
 
 CHART = ROOT / "docs" / "reliability-load.png"
@@ -31,10 +37,13 @@ OUT = STATE / "loadtest"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS", 200)))
-    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--spawn-rate", type=float, default=None, help="users started per second (20; capacity: 50)")
     parser.add_argument("--time", default="60s")
     parser.add_argument("--no-docs", action="store_true", help="print the figures only")
+    capacity_arguments(parser)
     args = parser.parse_args()
+    # The capacity search spawns faster: a step of 1,600 more users should not ramp for 80 s.
+    args.spawn_rate = args.spawn_rate or (50 if args.capacity else 20)
 
     cluster = Cluster()
     url = cluster.config.url
@@ -42,6 +51,8 @@ def main() -> int:
         print(f"the cluster does not answer on {url}/readyz: run `make cluster` first", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.capacity:
+        return capacity_run(args, cluster, OUT)
     for old in OUT.glob("locust_*"):
         old.unlink()
     command = [
@@ -96,7 +107,7 @@ def _report(
 ) -> str:
     config = cluster.config
     lines = [
-        f"Run of {started:%Y-%m-%d %H:%M} UTC: `make loadtest` (`LOADTEST_USERS={args.users}`, spawn rate "
+        f"Run of {started:%Y-%m-%d %H:%M} UTC: `make loadtest-fixed` (`LOADTEST_USERS={args.users}`, spawn rate "
         f"{args.spawn_rate:g}/s, {args.time}), through nginx on :{config.port} to {config.apps} app instances "
         f"(one uvicorn process each), a streaming replica, Redis; micro-cache "
         f"{'on' if config.microcache else 'off'}. Machine: {os.cpu_count()} cores ({platform.machine()}), shared "
@@ -147,7 +158,7 @@ def _chart(history: list[dict[str, str]], args: argparse.Namespace) -> None:
     bottom.set_ylabel("response time (ms), all endpoints")
     bottom.set_xlabel("seconds")
     bottom.legend(loc="upper left")
-    figure.suptitle(f"make loadtest: {args.users} users through nginx (percentiles over a 10 s window)")
+    figure.suptitle(f"make loadtest-fixed: {args.users} users through nginx (percentiles over a 10 s window)")
     figure.tight_layout()
     figure.savefig(CHART, dpi=100)
     plt.close(figure)
