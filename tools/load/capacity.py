@@ -16,6 +16,7 @@ import platform
 import shlex
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +30,7 @@ from tools.reliability_doc import reliability_doc_write
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "docs" / "reliability-capacity.png"
 SHAPE = ROOT / "tools" / "load" / "capacity_shape.py"
+PAUSE_S = 15
 
 
 def capacity_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +51,10 @@ def capacity_run(args: argparse.Namespace, cluster: Cluster, out: Path) -> int:
     data_set = _data_set(cluster)
     searches: dict[str, list[Step]] = {}
     with _microcache_restored(cluster):
-        for setting in [part.strip() for part in args.microcache.split(",") if part.strip()]:
+        for number, setting in enumerate(part.strip() for part in args.microcache.split(",") if part.strip()):
+            if number:
+                # What the last run left in flight (requests, fan-out tasks) must not weigh on the next one.
+                time.sleep(PAUSE_S)
             cluster.microcache_set(setting == "on")
             print(f"\n== micro-cache {setting}", flush=True)
             searches[setting] = _search(_plan(args, out / f"capacity-{setting}.json"), cluster.config.url)
