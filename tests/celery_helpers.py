@@ -9,9 +9,13 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from celery.signals import before_task_publish
+from django.utils import timezone
 
+from apps.outbox.models import OutboxMessage
 from apps.outbox.services import reset_broker_breaker
 from config.celery import app as celery_app
 
@@ -68,6 +72,15 @@ def broker(url: str | None) -> Iterator[None]:
         use_broker(None if previous[2] else previous[0])
 
 
+def nudge_grace_over() -> None:
+    """
+    Every pending row whose nudge has not run (its transaction never committed, in a test) is due
+    for the relay, as it is NUDGE_GRACE after its commit in production.
+    """
+    now = timezone.now()
+    OutboxMessage.objects.filter(sent_at__isnull=True, attempts=0, available_at__gt=now).update(available_at=now)
+
+
 @pytest.fixture
 def eager_tasks() -> Iterator[None]:
     """Tasks run in-process at publish time, even when the suite runs against a real broker."""
@@ -81,3 +94,22 @@ def dead_broker() -> Iterator[str]:
     url = dead_broker_url()
     with broker(url):
         yield url
+
+
+@pytest.fixture
+def memory_broker() -> Iterator[list[dict[str, Any]]]:
+    """
+    The test process publishes to an in-memory broker, as a web process does to RabbitMQ or Redis (no
+    task runs); yields the headers of every message published, in order.
+    """
+    published: list[dict[str, Any]] = []
+
+    def record(headers: dict[str, Any], **_: Any) -> None:
+        published.append(headers)
+
+    before_task_publish.connect(record)
+    try:
+        with broker("memory://"):
+            yield published
+    finally:
+        before_task_publish.disconnect(record)

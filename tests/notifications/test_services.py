@@ -25,6 +25,7 @@ from apps.notifications.services import (
 from apps.outbox.models import OutboxMessage
 from apps.outbox.services import outbox_relay, reset_broker_breaker
 from apps.users.services import user_register
+from tests.celery_helpers import nudge_grace_over
 from tests.factories import ArticleFactory, CommentFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,8 @@ def test_a_favorite_undone_before_the_task_runs_notifies_no_one(django_capture_o
     fan = UserFactory()
     article_favorite(user=fan, article=article)  # its task is not run: no callbacks executed
     article_unfavorite(user=fan, article=article)
-    outbox_relay()
+    nudge_grace_over()
+    assert outbox_relay().sent == 1
     assert not Notification.objects.exists()
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.celery_helpers import dead_broker, eager_tasks  # noqa: F401  (fixtures)
+from tests.celery_helpers import dead_broker, eager_tasks, memory_broker  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,12 @@ class OutboxMessage(models.Model):
     A task to hand to the broker, written in the same transaction as the change that calls for it.
 
     The row exists exactly when the change committed: a broker outage during the write loses no
-    task, and a rolled-back write sends none. The relay (apps.outbox.services.outbox_relay) publishes
-    pending rows and marks them sent only once the broker has accepted the message. A crash between
-    the two publishes a row twice, never zero times: tasks are idempotent, and `dedup_key` keeps a
-    change that is replayed from enqueuing its task again.
+    task, and a rolled-back write sends none. The on-commit nudge publishes the row and the worker
+    marks it sent when it starts the task; the relay (apps.outbox.services.outbox_relay) publishes
+    the rows no worker took within the nudge's grace, or that the nudge could not publish, and marks
+    them sent once the broker has accepted them. A crash in between publishes a row twice, never
+    zero times: tasks are idempotent, and `dedup_key` keeps a change that is replayed from enqueuing
+    its task again.
     """
 
     task = models.CharField(max_length=200)
@@ -20,7 +22,8 @@ class OutboxMessage(models.Model):
     # The request that caused the task, carried into the task's log lines.
     request_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Not published before this time: the backoff after a failed attempt.
+    # Not due for the relay before this time: the nudge's grace after the commit, or the backoff after
+    # a failed attempt.
     available_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,15 +1,20 @@
 """
 The transactional outbox: how every task is enqueued (docs/tasks.md).
 
-- `outbox_enqueue` writes the task as a row in the caller's transaction, and asks for an immediate
-  publish once that transaction commits (the "nudge"). Nothing reaches the broker before the commit,
-  and a rolled-back change leaves no row behind.
-- `outbox_relay` publishes pending rows, holding their row locks (`SELECT ... FOR UPDATE SKIP
-  LOCKED` on PostgreSQL, so concurrent relays share the work) until the broker has accepted each
-  message; only then is a row marked sent. When the broker is away, rows stay pending and the relay
-  loop (`manage.py relay_outbox`, and the beat task `outbox.relay`) retries them.
-- Without a broker (CELERY_TASK_ALWAYS_EAGER) the relay runs the task in-process instead; a task
-  that fails stays pending, with a backoff, exactly like a failed publish.
+- `outbox_enqueue` writes the task as a row in the caller's transaction, in one statement (`INSERT
+  ... ON CONFLICT (dedup_key) DO NOTHING RETURNING id`), and asks for an immediate publish once that
+  transaction commits (the "nudge"). Nothing reaches the broker before the commit, and a rolled-back
+  change leaves no row behind.
+- The nudge publishes the row from memory and writes nothing: the worker marks the row sent when it
+  starts the task (apps.outbox.tasks). Until then the row is not due for the relay: it becomes due
+  after NUDGE_GRACE (its process died between the commit and the publish, the message was lost, or
+  no worker has taken it yet), or at once when the nudge could not publish it.
+- `outbox_relay` publishes due rows, holding their row locks (`SELECT ... FOR UPDATE SKIP LOCKED` on
+  PostgreSQL, so concurrent relays share the work) until the broker has accepted each message; only
+  then is a row marked sent. When the broker is away, rows stay pending and the relay loop
+  (`manage.py relay_outbox`, and the beat task `outbox.relay`) retries them.
+- Without a broker (CELERY_TASK_ALWAYS_EAGER) the nudge runs the task in-process through the relay;
+  a task that fails stays pending, with a backoff, exactly like a failed publish.
 """
 
 import logging
@@ -22,7 +27,7 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -39,6 +44,14 @@ NUDGE_RETRY_POLICY = {"max_retries": 0}
 RELAY_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1.0}
 # After a broker failure, nudges are skipped for this long (the relay loop keeps probing).
 BROKER_RETRY_AFTER_SECONDS = 10.0
+# A row waits this long for its worker to confirm the nudge's publish before the relay publishes it
+# again: longer than a task normally waits in its queue (a row published twice runs twice: tasks are
+# idempotent), short enough that a process that died between its commit and its publish delays the
+# task by minutes only.
+NUDGE_GRACE = timedelta(minutes=2)
+# The message header asking the worker to mark its row sent (set on the nudge's publishes only: the
+# relay marks its own).
+CONFIRM_HEADER = "outbox_confirm"
 # Backoff of a row whose task failed for a reason of its own (not registered, failed eagerly).
 ROW_BACKOFF_MAX_SECONDS = 300
 LAST_ERROR_MAX_LENGTH = 2000
@@ -64,39 +77,114 @@ def outbox_enqueue(
     """
     Enqueues the Celery task named `task` with these (JSON) keyword arguments, after commit.
 
-    Call it inside the transaction of the change that calls for the task. With a `dedup_key`, the
-    task is enqueued at most once for that key whatever the number of calls (None is returned for
-    the repeats). The request id of the current request travels with the task. `nudge=False` leaves
-    the immediate publish to the caller (one `outbox_publish_now` for many rows) or to the relay.
+    Call it inside the transaction of the change that calls for the task: it adds one statement to
+    it. With a `dedup_key`, the task is enqueued at most once for that key whatever the number of
+    calls (None is returned for the repeats, including one whose first enqueue has not committed
+    yet: the insert waits for it). The request id of the current request travels with the task.
+    `nudge=False` leaves the immediate publish to the caller (one `outbox_publish_now` for many rows)
+    or to the relay.
     """
     registered_task(task)  # a typo fails the write, not the relay later
-    if dedup_key is not None and OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
+    now = timezone.now()
+    message = OutboxMessage(
+        task=task,
+        kwargs=kwargs,
+        dedup_key=dedup_key,
+        request_id=request_id_get() or "",
+        created_at=now,
+        available_at=now + NUDGE_GRACE,
+    )
+    if not _insert_unless_taken(message):
         return None
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                task=task, kwargs=kwargs, dedup_key=dedup_key, request_id=request_id_get() or ""
-            )
-    except IntegrityError:
-        if dedup_key is None:
-            raise
-        return None  # a concurrent transaction enqueued the same key first
     if nudge:
-        transaction.on_commit(partial(outbox_publish_now, message_ids=[message.pk]), robust=True)
+        transaction.on_commit(partial(_nudge, message=message), robust=True)
     return message
+
+
+def _insert_unless_taken(message: OutboxMessage) -> bool:
+    """
+    Inserts `message` unless its dedup key is taken, in one statement (no existence check, no
+    savepoint); sets its primary key. Django's bulk_create(ignore_conflicts=True) would not tell
+    which rows it inserted, nor their ids: the nudge needs both.
+    """
+    alias = router.db_for_write(OutboxMessage)
+    connection = connections[alias]
+    opts = OutboxMessage._meta
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('dedup_key')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    params = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, alias
+    return True
+
+
+def _nudge(*, message: OutboxMessage) -> None:
+    """
+    The on-commit publish of one row enqueued by a write. It never raises, and on success it writes
+    nothing: the worker marks the row sent when it starts the task. A row it could not publish is
+    made due at once, for the relay.
+    """
+    if celery_app.conf.task_always_eager:
+        outbox_publish_now(message_ids=[message.pk])
+        return
+    if not broker_available():
+        _make_due([message.pk])
+        return
+    try:
+        _publish(message, retry_policy=NUDGE_RETRY_POLICY, confirm=True)
+    except Exception as exc:
+        # A broker error trips the breaker; anything else (a bug) is logged with its traceback.
+        broker_error = isinstance(exc, BROKER_ERRORS)
+        if not broker_error:
+            logger.exception("outbox: immediate publish of %s failed; the relay will retry", message.pk)
+        try:
+            _record_failure(message, exc, backoff=not broker_error, due_now=broker_error)
+        except Exception:
+            logger.exception("outbox: could not record the failed publish of %s", message.pk)
+        _note_broker_health(RelayResult(broker_error=f"{type(exc).__name__}: {exc}" if broker_error else None))
+    else:
+        _note_broker_health(RelayResult(sent=1))
 
 
 def outbox_publish_now(*, message_ids: list[int]) -> None:
     """
-    The on-commit nudge: publishes these rows right away. It never raises, so a broker outage cannot
-    fail the write that just committed; whatever is not published stays for the relay.
+    Publishes these rows right away and marks them sent, in one transaction (the fan-out's chunks,
+    the eager nudge). It never raises, so a broker outage cannot fail the write that just committed;
+    whatever is not published stays for the relay.
     """
     if not (celery_app.conf.task_always_eager or broker_available()):
+        _make_due(message_ids)
         return
     try:
         outbox_relay(message_ids=message_ids, limit=len(message_ids), retry_policy=NUDGE_RETRY_POLICY)
     except Exception:
         logger.exception("outbox: immediate publish of %s failed; the relay will retry", message_ids)
+
+
+def _make_due(message_ids: list[int]) -> None:
+    """The nudge skipped these rows (the broker is down): the relay takes them at once, not after the grace."""
+    try:
+        OutboxMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True).update(available_at=timezone.now())
+    except Exception:
+        logger.exception("outbox: could not hand %s to the relay; it takes them after the grace", message_ids)
+
+
+def outbox_confirm(*, message_id: int) -> None:
+    """
+    A worker has started the task of row `message_id`, which the nudge published: marks the row sent,
+    so that the relay does not publish it again (apps.outbox.tasks calls it, in the worker).
+    """
+    OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=timezone.now())
 
 
 # ------------------------------------------------------------------------------
@@ -155,17 +243,20 @@ def registered_task(name: str) -> Task:
     return celery_app.tasks[name]
 
 
-def _publish(message: OutboxMessage, *, retry_policy: dict[str, Any]) -> None:
+def _publish(message: OutboxMessage, *, retry_policy: dict[str, Any], confirm: bool = False) -> None:
     task = registered_task(message.task)
+    headers: dict[str, Any] = {"request_id": message.request_id, "outbox_id": message.pk}
+    if confirm:
+        headers[CONFIRM_HEADER] = True
     task.apply_async(
         kwargs=message.kwargs,
-        headers={"request_id": message.request_id, "outbox_id": message.pk},
+        headers=headers,
         retry=True,
         retry_policy=retry_policy,
     )
 
 
-def _record_failure(message: OutboxMessage, exc: BaseException, *, backoff: bool) -> None:
+def _record_failure(message: OutboxMessage, exc: BaseException, *, backoff: bool, due_now: bool = False) -> None:
     changes: dict[str, Any] = {
         "attempts": F("attempts") + 1,
         "last_error": f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_LENGTH],
@@ -173,6 +264,8 @@ def _record_failure(message: OutboxMessage, exc: BaseException, *, backoff: bool
     if backoff:
         delay = min(ROW_BACKOFF_MAX_SECONDS, 2 ** (message.attempts + 1))
         changes["available_at"] = timezone.now() + timedelta(seconds=random.uniform(delay / 2, delay))
+    elif due_now:
+        changes["available_at"] = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(**changes)
 
 

@@ -4,13 +4,27 @@ from apps.tags.caching import invalidate_tags
 from apps.tags.models import Tag
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def tag_get_or_create_many(*, names: list[str]) -> list[Tag]:
-    """The tags with these names, creating the missing ones in one statement (safe under concurrency)."""
+    """
+    The tags with these names, creating the missing ones; safe under concurrency. One statement when
+    they all exist, two otherwise, and no savepoint.
+    """
     if not names:
         return []
-    Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
-    return list(Tag.objects.filter(name__in=names))
+    tags = list(Tag.objects.filter(name__in=names))
+    missing = set(names).difference(tag.name for tag in tags)
+    if missing:
+        # INSERT ... ON CONFLICT (name) DO UPDATE ... RETURNING id: the conflict arm (a tag created
+        # by a concurrent transaction since the SELECT) rewrites only the name, with the same value,
+        # so that every row comes back with its id, and the popularity ranking stays as it was.
+        tags += Tag.objects.bulk_create(
+            [Tag(name=name) for name in sorted(missing)],
+            update_conflicts=True,
+            unique_fields=["name"],
+            update_fields=["name"],
+        )
+    return tags
 
 
 @transaction.atomic
