@@ -6,7 +6,8 @@ The benchmark's in-process helpers, run inside Django with the same settings as 
 
 `prepare` adds what the load needs to a seeded database and prints it as JSON: a reader who follows
 20 prolific authors (the feed), a writer (POST /articles), two "fans" (favorite/unfavorite, one per
-wrk thread), the slugs to read and to favorite, and a JWT for each user.
+wrk thread), the mixed workload's favoriting and commenting users, the slugs to read and to
+favorite, and a JWT for each user.
 
 `queries` sends each case's request twice through Django's test client (full middleware stack, no
 network) and reports the second, warm one: the SQL queries it ran (CaptureQueriesContext) and the
@@ -34,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.articles.models import Article, Favorite  # noqa: E402
+from apps.comments.models import Comment  # noqa: E402
 from apps.profiles.models import Follow  # noqa: E402
 from apps.users.models import User  # noqa: E402
 from apps.users.services import user_issue_token  # noqa: E402
@@ -43,6 +45,8 @@ DETAIL_SLUGS = 200
 FAVORITE_SLUGS = 2000  # per run; each wrk thread favorites then unfavorites them in turn
 # Issue #5: publishing latency with 1 and with 10,000 followers.
 PUBLISHER_FOLLOWERS = (1, 10_000)
+MIXERS = 4  # users favoriting and commenting in the mixed workload
+MIXED_SLUGS = 2000
 API = "/api/v1"
 
 # ------------------------------------------------------------------------------
@@ -102,12 +106,15 @@ def publisher(followers: int) -> User:
 def prepare() -> dict[str, Any]:
     reader, writer = bench_user("bench-reader"), bench_user("bench-writer")
     fans = [bench_user("bench-fan-1"), bench_user("bench-fan-2")]
+    # The mixed workload's writer (writer.py) favorites and comments as these, in turn.
+    mixers = [bench_user(f"bench-mixer-{n}") for n in range(1, MIXERS + 1)]
     # Undo earlier runs' writes, so that a reused database keeps its size: their articles and the
-    # fans' favorites (with the counts they moved).
+    # fans' and mixers' favorites (with the counts they moved) and comments.
     Article.objects.filter(author=writer).delete()
-    for fan in fans:
+    for fan in fans + mixers:
         Article.objects.filter(favorites__user=fan).update(favorites_count=F("favorites_count") - 1)
         Favorite.objects.filter(user=fan).delete()
+    Comment.objects.filter(author__in=mixers).delete()
     # The reader follows the most prolific authors among the newest 5,000 articles: a full feed.
     recent = Article.objects.order_by("-created_at", "-id").values("author_id")[:5000]
     authors = (
@@ -132,6 +139,7 @@ def prepare() -> dict[str, Any]:
             "reader": user_issue_token(user=reader),
             "writer": user_issue_token(user=writer),
             "fans": [user_issue_token(user=fan) for fan in fans],
+            "mixers": [user_issue_token(user=mixer) for mixer in mixers],
             "publishers": {count: user_issue_token(user=user) for count, user in publishers.items()},
         },
         "publisher_followers": {count: user.follower_links.count() for count, user in publishers.items()},
@@ -140,6 +148,8 @@ def prepare() -> dict[str, Any]:
         # from "not favorited" and every request does real work.
         "favorite_slugs_warmup": favorite_slugs[:half],
         "favorite_slugs": favorite_slugs[half:],
+        # What the mixed workload's writer favorites and comments on: random articles of the whole table.
+        "mixed_slugs": random_slugs(MIXED_SLUGS),
     }
 
 

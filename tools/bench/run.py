@@ -15,10 +15,14 @@ The cases (issue #4), all under the same uvicorn flags as production (2 workers,
     e  GET /api/v1/articles/feed?limit=20, signed in (a reader following 20 authors)
     f  GET /api/v1/articles/{slug}, anonymous, over 200 random slugs, warm cache
     g  POST /api/v1/articles (unique titles) and POST/DELETE /api/v1/articles/{slug}/favorite
+    m_c, m_f  c and f again while tools/bench/writer.py writes at --write-rate (10/s: 2 publishes,
+       6 favorites/unfavorites, 2 comments), with the cache hit ratio of each layer from /metrics
 
 Every case runs wrk for --duration seconds after a 2-second warm-up, at -t2 -c16 (the issue's
 reference load) and, for the reads, again at -c32 (the p99 target). SQL queries and cache calls
-per request come from one separate request per case through Django's test client (probe.py).
+per request come from one separate request per case through Django's test client (probe.py). The
+app's servers run with a PROMETHEUS_MULTIPROC_DIR, as in the image, so that /metrics (scraped before
+and after each read case) sums both workers.
 
 Bounded: every wrk run has a duration and a timeout, every other step a timeout, and every server
 this script starts runs in its own process group, which is killed on exit, error or Ctrl-C.
@@ -37,7 +41,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -70,6 +76,7 @@ class Case:
     server: str  # bare_asgi | bare_django | app | app_nocache
     read: bool = True
     connections: int | None = None  # a fixed concurrency instead of --connections
+    under_writes: str | None = None  # the read case this one repeats while writer.py writes (issue #11)
 
 
 CASES = [
@@ -79,6 +86,9 @@ CASES = [
     Case("d", "GET /articles?limit=20, anonymous, cache off", "app_nocache"),
     Case("e", "GET /articles/feed?limit=20, signed in", "app"),
     Case("f", "GET /articles/{slug}, anonymous, warm cache", "app"),
+    # Issue #11: the same reads while a writer publishes, favorites and comments at a fixed rate.
+    Case("m_c", "GET /articles?limit=20, anonymous, under writes", "app", under_writes="c"),
+    Case("m_f", "GET /articles/{slug}, anonymous, under writes", "app", under_writes="f"),
     Case("g_post", "POST /articles", "app", read=False),
     Case("g_favorite", "POST/DELETE /articles/{slug}/favorite, alternating", "app", read=False),
     # Issue #5: publishing as an author with 1 and with 10,000 followers, one request at a time.
@@ -86,13 +96,18 @@ CASES = [
     Case("h_10000", "POST /articles by an author with 10,000 followers", "app", read=False, connections=1),
 ]
 CASE = {case.id: case for case in CASES}
+UNDER_WRITES = [case for case in CASES if case.under_writes]
 # Cases that are run again at the higher concurrency (the p99 target is on the reads).
-HIGH_CONCURRENCY_CASES = ["a", "b", "c", "e", "f"]
-# Targets of issue #4.
+HIGH_CONCURRENCY_CASES = ["a", "b", "c", "e", "f", "m_c", "m_f"]
+# Targets of issues #4 and #11.
 TARGET_C_OVER_B = 0.6
 TARGET_LARGE_OVER_SMALL = 1.5
 TARGET_P99_MS = 50.0
-TARGET_READS = ["c", "e", "f"]
+TARGET_LARGE_OVER_SMALL_CASES = ["c", "d", "e", "f"]  # d: the cold path's latency must not grow with the table
+TARGET_P99_CASES = ["c", "e", "f", "m_c", "m_f"]
+TARGET_UNDER_WRITES = 0.7  # reads/s under writes over the read-only figure of the same run
+TARGET_HIT_RATIO = 0.9  # of the stored-response layer, the one that answers anonymous reads
+CACHE_LAYERS = ["response", "entry"]  # conduit_cache_reads_total{layer=...}
 
 
 # ------------------------------------------------------------------------------
@@ -140,6 +155,8 @@ def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[
     else:
         command = [str(UVICORN), "config.wsgi:application", "--interface", "wsgi", *UVICORN_FLAGS]
         cwd, probe = BACKEND, LIST_PATH
+    if cwd == BACKEND:
+        env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(kind))}
     command += ["--host", "127.0.0.1", "--port", str(port)]
     # The server's own output (errors, tracebacks) goes to var/bench/server-<kind>.log.
     with (VAR / f"server-{kind}.log").open("a") as log:
@@ -159,6 +176,18 @@ def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[
             time.sleep(0.2)
     stop(server)
     raise RuntimeError(f"{kind} server did not answer within 30 s")
+
+
+def metrics_dir(kind: str) -> Path:
+    """
+    The app's servers run 2 workers: without a shared directory each scrape of /metrics would report
+    the one worker that answered it. Emptied before each server starts (as the image's entrypoint
+    does), so the counters start at zero with it.
+    """
+    directory = VAR / "metrics" / kind
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def run(command: list[str], *, env: dict[str, str] | None = None, timeout: float, **kwargs: Any) -> str:
@@ -194,6 +223,7 @@ def parse_wrk(output: str) -> dict[str, Any]:
 
 
 def wrk_command(case: str, port: int, files: dict[str, Path], connections: int, seconds: float) -> list[str]:
+    case = CASE[case].under_writes or case  # the readers under writes read as their read-only case
     base = f"http://127.0.0.1:{port}"
     head = [
         "wrk",
@@ -238,14 +268,22 @@ def wrk_command(case: str, port: int, files: dict[str, Path], connections: int, 
 
 
 def load(
-    case: str, port: int, files: dict[str, Path], connections: int, seconds: float, rounds: int = 1
+    case: str,
+    port: int,
+    files: dict[str, Path],
+    connections: int,
+    seconds: float,
+    rounds: int = 1,
+    scrape: Callable[[], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """
     A warm-up run, then `rounds` measured runs back to back (one for the writes, whose state each
-    run changes); returns the figures of the median run by requests/s, and the exact command.
+    run changes); returns the figures of the median run by requests/s, and the exact command. With
+    `scrape`, also the cache hit ratios over all the measured runs (the warm-up's misses left out).
     """
     warm_files = {**files, "favorite_slugs": files["favorite_slugs_warmup"]}
     run(wrk_command(case, port, warm_files, connections, WARMUP_SECONDS), timeout=WARMUP_SECONDS + 30)
+    before = scrape() if scrape else None
     measured = []
     for _ in range(rounds if CASE[case].read else 1):
         command = wrk_command(case, port, files, connections, seconds)
@@ -255,10 +293,100 @@ def load(
     figures = sorted(measured, key=lambda figures: figures["rps"])[len(measured) // 2]
     figures["connections"] = connections
     figures["rounds_rps"] = [round(figures["rps"]) for figures in measured]
+    if scrape and before is not None:
+        figures["cache_reads"] = hit_ratios(before, scrape())
     print(
         f"  {case:<10} c{connections:<3} {figures['rps']:>9.0f} req/s  p50 {figures['p50_ms']:7.2f} ms"
         f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['socket_errors'] + figures['non_2xx']}"
-        f"  rounds {figures['rounds_rps']}",
+        f"  rounds {figures['rounds_rps']}"
+        + "".join(f"  {layer} hits {_ratio(data['ratio'])}" for layer, data in figures.get("cache_reads", {}).items()),
+        flush=True,
+    )
+    return figures
+
+
+# ------------------------------------------------------------------------------
+# The mixed workload (issue #11): a paced writer beside wrk, and the hit ratios from /metrics
+# ------------------------------------------------------------------------------
+_CACHE_READS = re.compile(r"^conduit_cache_reads_total\{([^}]*)\} (\S+)$", re.M)
+
+
+def scrape_cache_reads(port: int, env: dict[str, str]) -> dict[str, float]:
+    """conduit_cache_reads_total from the server's /metrics (both workers), keyed "<layer> <result>"."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {env['METRICS_TOKEN']}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    reads: dict[str, float] = {}
+    for labels, value in _CACHE_READS.findall(text):
+        label = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        key = f"{label.get('layer')} {label.get('result')}"
+        reads[key] = reads.get(key, 0.0) + float(value)
+    return reads
+
+
+def hit_ratios(before: dict[str, float], after: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """Per layer, the hits and misses between two scrapes, and their ratio (None with neither: n/a)."""
+    ratios = {}
+    for layer in CACHE_LAYERS:
+        key = {result: f"{layer} {result}" for result in ("hit", "miss")}
+        hits, misses = (after.get(key[result], 0.0) - before.get(key[result], 0.0) for result in ("hit", "miss"))
+        ratios[layer] = {"hits": hits, "misses": misses, "ratio": hits / (hits + misses) if hits + misses else None}
+    return ratios
+
+
+def _ratio(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:.1%}"
+
+
+def start_writer(port: int, files: dict[str, Path], rate: float, seconds: float) -> subprocess.Popen[bytes]:
+    """writer.py in its own process group (killed with the servers on any exit), for `seconds` at most."""
+    command = [str(PYTHON), "-m", "tools.bench.writer", "--base", f"http://127.0.0.1:{port}"]
+    command += ["--files", str(files["mixed"]), "--rate", f"{rate:g}", "--seconds", f"{seconds:g}"]
+    command += ["--run-id", secrets.token_hex(3)]
+    with (VAR / "writer.log").open("a") as log:  # its stderr: a traceback if it fails
+        writer = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=log, start_new_session=True)
+    _servers.append(writer)
+    return writer
+
+
+def stop_writer(writer: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """SIGTERM; the writer waits for its writes in flight (10 s each at most), then prints its report."""
+    if writer.poll() is None:
+        writer.send_signal(signal.SIGTERM)
+    try:
+        output, _ = writer.communicate(timeout=30)
+    finally:
+        stop(writer)
+    try:
+        return cast(dict[str, Any], json.loads(output))
+    except json.JSONDecodeError:
+        raise RuntimeError(f"the writer exited with {writer.returncode}: see var/bench/writer.log") from None
+
+
+def load_under_writes(
+    case: str,
+    port: int,
+    files: dict[str, Path],
+    connections: int,
+    args: argparse.Namespace,
+    scrape: Callable[[], dict[str, float]] | None,
+) -> dict[str, Any]:
+    """load() while writer.py writes: started before the warm-up (the readers meet steady writes), stopped after."""
+    longest = WARMUP_SECONDS + args.rounds * (args.duration + 60)  # as load()'s own timeouts
+    writer = start_writer(port, files, args.write_rate, longest)
+    try:
+        figures = load(case, port, files, connections, args.duration, args.rounds, scrape)
+    finally:
+        report = stop_writer(writer)
+    figures["writer"] = report
+    figures["writer_command"] = " ".join(_shorten(part) for part in cast(list[str], writer.args))
+    problems = sum(report["non_2xx"].values()) + sum(report["errors"].values())
+    print(
+        f"  {'':<10} writer: {report['writes']} writes in {report['seconds']:.0f} s ({report['rate']:.1f}/s of "
+        f"{report['rate_wanted']:g}), {report['by_kind']}, non-2xx or failed {problems}"
+        + (f": {report['non_2xx']} {report['errors']}" if problems else ""),
         flush=True,
     )
     return figures
@@ -276,7 +404,9 @@ def _shorten(part: str) -> str:
 # ------------------------------------------------------------------------------
 def base_env(database: str, args: argparse.Namespace) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
-    env.pop("CELERY_BROKER_URL", None)
+    # The one-off commands (migrate, probe.py) must not write samples into a server's metrics directory.
+    for name in ("CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR"):
+        env.pop(name, None)
     env.update(
         DJANGO_READ_DOT_ENV="false",  # a developer's .env must not change what is measured
         DJANGO_SETTINGS_MODULE="tools.bench.settings",
@@ -291,6 +421,7 @@ def base_env(database: str, args: argparse.Namespace) -> dict[str, str]:
         # A bench user writes far faster than any person: keep the throttle (its cost is part of a
         # write) but with a limit the load cannot reach; its window is a second, so its history stays short.
         THROTTLE_RATE_WRITES_USER="1000000/s",
+        METRICS_TOKEN=secrets.token_urlsafe(24),  # scrape_cache_reads sends it: no reliance on the loopback rule
     )
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
@@ -352,6 +483,7 @@ def prepare_files(name: str, env: dict[str, str]) -> tuple[dict[str, Any], dict[
         "favorite_slugs": directory / "favorite.slugs",
         "favorite_slugs_warmup": directory / "favorite-warmup.slugs",
         "page": directory / "page.json",
+        "mixed": directory / "mixed.json",
     }
     for count, token in data["tokens"]["publishers"].items():
         files[f"publisher_{count}_token"] = directory / f"publisher-{count}.token"
@@ -363,6 +495,8 @@ def prepare_files(name: str, env: dict[str, str]) -> tuple[dict[str, Any], dict[
     files["detail_slugs"].write_text("\n".join(data["detail_slugs"]) + "\n")
     files["favorite_slugs"].write_text("\n".join(data["favorite_slugs"]) + "\n")
     files["favorite_slugs_warmup"].write_text("\n".join(data["favorite_slugs_warmup"]) + "\n")
+    mixed = {"writer_token": data["tokens"]["writer"], "user_tokens": data["tokens"]["mixers"]}
+    files["mixed"].write_text(json.dumps({**mixed, "slugs": data["mixed_slugs"]}))
     return data, files
 
 
@@ -407,10 +541,18 @@ def bench_set(name: str, users: int, articles: int, args: argparse.Namespace) ->
         if CASE[case].connections:
             runs.setdefault(case, {})["1"] = load(case, port, files, cast(int, CASE[case].connections), seconds)
             return
+        # The reads of our app report their cache hit ratios (the servers of c and d share env's token).
+        scrape = (
+            partial(scrape_cache_reads, port, env) if CASE[case].read and CASE[case].server.startswith("app") else None
+        )
         for connections in [args.connections, args.high_connections]:
             if connections == args.high_connections and case not in HIGH_CONCURRENCY_CASES:
                 continue
-            runs.setdefault(case, {})[str(connections)] = load(case, port, files, connections, seconds, args.rounds)
+            if CASE[case].under_writes:
+                figures = load_under_writes(case, port, files, connections, args, scrape)
+            else:
+                figures = load(case, port, files, connections, seconds, args.rounds, scrape)
+            runs.setdefault(case, {})[str(connections)] = figures
 
     # Our app, cache on: the page the bare apps return, the query counts, then the load.
     server = start_server("app", env, port)
@@ -419,7 +561,8 @@ def bench_set(name: str, users: int, articles: int, args: argparse.Namespace) ->
             files["page"].write_bytes(response.read())
         result["page_bytes"] = files["page"].stat().st_size
         result["queries"].update(probe_queries(["c", "e", "f", "g_post", "g_favorite", "g_unfavorite"], env, files))
-        for case in ["c", "e", "f", "g_post", "g_favorite", "h_1", "h_10000"]:
+        # The reads under writes right after their read-only cases: the same table, minutes apart.
+        for case in ["c", "e", "f", "m_c", "m_f", "g_post", "g_favorite", "h_1", "h_10000"]:
             if case in wanted:
                 measure(case)
     finally:
@@ -708,7 +851,7 @@ def render(results: dict[str, Any]) -> str:
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for case in CASES:
-            if case.id not in data["runs"] or case.connections:
+            if case.id not in data["runs"] or case.connections or case.under_writes:
                 continue
             one, two = _fig(results, name, case.id, low), _fig(results, name, case.id, high)
             queries = data["queries"].get(case.id, {})
@@ -740,6 +883,7 @@ def render(results: dict[str, Any]) -> str:
                 followers = data.get("publisher_followers", {}).get(case.id[2:], "?")
                 lines.append(f"| {case.id} | {followers:,} | {_cells(data['runs'][case.id]['1'])} |")
             lines.append("")
+        lines += render_under_writes(results, name)
 
     if "small" in sets and "large" in sets:
         lines += [
@@ -764,8 +908,10 @@ def render(results: dict[str, Any]) -> str:
                 f"| c >= {TARGET_C_OVER_B} x b ({name}) | c/b = {ratio:.2f} ({c['rps']:,.0f} vs {b['rps']:,.0f} req/s) "
                 f"| {_check(ratio >= TARGET_C_OVER_B)} |"
             )
+    for name in sets:
+        lines += render_under_writes_targets(results, name)
     if "small" in sets and "large" in sets:
-        for case_id in TARGET_READS:
+        for case_id in TARGET_LARGE_OVER_SMALL_CASES:
             small, large = _fig(results, "small", case_id, low), _fig(results, "large", case_id, low)
             if small and large:
                 ratio = large["p50_ms"] / small["p50_ms"]
@@ -773,7 +919,7 @@ def render(results: dict[str, Any]) -> str:
                 verdict = _check(max(ratio, ratio99) <= TARGET_LARGE_OVER_SMALL)
                 target = f"large/small latency <= {TARGET_LARGE_OVER_SMALL}x, {case_id}"
                 lines.append(f"| {target} | p50 {ratio:.2f}x, p99 {ratio99:.2f}x | {verdict} |")
-    for case_id in TARGET_READS:
+    for case_id in TARGET_P99_CASES:
         large = _fig(results, "large", case_id, high)
         if large:
             lines.append(
@@ -791,6 +937,8 @@ def render(results: dict[str, Any]) -> str:
                 if figures:
                     lines.append(f"# {case.id}: {case.label}")
                     lines.append(figures["command"])
+                    if "writer_command" in figures:
+                        lines.append(f"{figures['writer_command']} &  # started before wrk, stopped after")
     lines += [
         "```",
         "",
@@ -799,9 +947,10 @@ def render(results: dict[str, Any]) -> str:
         "```sh",
         f"uvicorn tools.bench.bare_asgi:app {' '.join(UVICORN_FLAGS)}                                   # a",
         f"uvicorn tools.bench.bare_django.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}   # b",
-        f"uvicorn config.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}                    # c e f g",
+        f"uvicorn config.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}                    # c e f g m",
         f"BENCH_CACHE=off uvicorn config.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}    # d",
-        "# with DJANGO_SETTINGS_MODULE=tools.bench.settings (the project's settings; BENCH_CACHE=off: DummyCache)",
+        "# with DJANGO_SETTINGS_MODULE=tools.bench.settings (the project's settings; BENCH_CACHE=off: DummyCache),",
+        "# PROMETHEUS_MULTIPROC_DIR=<an empty directory> and METRICS_TOKEN=<random> (the reads scrape /metrics)",
         "```",
         "",
         "![requests/s and p99 latency per case](benchmarks.png)",
@@ -832,6 +981,96 @@ def render(results: dict[str, Any]) -> str:
             lines += ["", f"CPU samples per request: {ratio:.1f} x those of b (profiled the same way)."]
         lines.append("")
     return "\n".join(lines)
+
+
+def _pair(
+    results: dict[str, Any], name: str, case: Case, connections: int
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The figures of a read under writes and of its read-only case (same set, same load), when both ran."""
+    mixed, alone = _fig(results, name, case.id, connections), _fig(results, name, case.under_writes or "", connections)
+    return (mixed, alone) if mixed and alone else None
+
+
+def _under_writes_ratio(results: dict[str, Any], name: str, case: Case, connections: int) -> float | None:
+    """Reads/s under writes over the read-only case's reads/s."""
+    pair = _pair(results, name, case, connections)
+    return pair[0]["rps"] / pair[1]["rps"] if pair else None
+
+
+def _hits(figures: dict[str, Any] | None, layer: str) -> str:
+    """One layer's hit ratio over a case's measured runs, and the reads it counts."""
+    data = (figures or {}).get("cache_reads", {}).get(layer)
+    if not data:
+        return ""
+    if data["ratio"] is None:
+        return "n/a"
+    return f"{data['ratio']:.1%} of {data['hits'] + data['misses']:,.0f}"
+
+
+def _writes(writer: dict[str, Any] | None) -> str:
+    """The writer's report as two cells: the writes made, and the non-2xx or failed ones."""
+    if not writer:
+        return "none | "
+    failed = {**writer["non_2xx"], **writer["errors"]}
+    made = f"{writer['writes']:,} in {writer['seconds']:.0f} s ({writer['rate']:.1f}/s)"
+    return f"{made} | {', '.join(f'{kind}: {count}' for kind, count in failed.items()) or '0'}"
+
+
+def render_under_writes(results: dict[str, Any], name: str) -> list[str]:
+    """The reads under writes of one set, each beside its read-only case (issue #11)."""
+    low, high = results["meta"]["connections"], results["meta"]["high_connections"]
+    rows = []
+    for case in UNDER_WRITES:
+        for connections in (low, high):
+            for case_id in (cast(str, case.under_writes), case.id):
+                figures = _fig(results, name, case_id, connections)
+                if not figures:
+                    continue
+                ratio = _under_writes_ratio(results, name, case, connections) if case_id == case.id else None
+                rows.append(
+                    f"| {case_id} | c{connections} | {_cells(figures)} | {'' if ratio is None else f'{ratio:.2f}'} "
+                    f"| {_hits(figures, 'response')} | {_hits(figures, 'entry')} | {_writes(figures.get('writer'))} |"
+                )
+    if not rows:
+        return []
+    rate = results["meta"].get("write_rate", 10)
+    return [
+        f"Reads under writes (issue #11), {name} set: c and f's wrk runs again while `tools/bench/writer.py` writes "
+        f"{rate:g} times a second (of every 10: 2 publishes, 6 favorites/unfavorites alternating per user by "
+        "4 users on random articles, 2 comments), started before the warm-up and stopped after the last round. "
+        "Hit ratios: `conduit_cache_reads_total{layer, result}` from `/metrics`, before and after the measured "
+        "rounds (n/a: no cached read counted).",
+        "",
+        "| case | load | reads/s | p50 ms | p99 ms | reads/s vs read-only | stored-response hits | entry hits "
+        "| writes made | writes non-2xx or failed |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *rows,
+        "",
+    ]
+
+
+def render_under_writes_targets(results: dict[str, Any], name: str) -> list[str]:
+    """The rows of the targets table for the reads under writes of one set, at the reference load."""
+    low = results["meta"]["connections"]
+    lines = []
+    for case in UNDER_WRITES:
+        pair = _pair(results, name, case, low)
+        if not pair:
+            continue
+        figures, alone = pair
+        ratio = figures["rps"] / alone["rps"]
+        lines.append(
+            f"| {case.id} >= {TARGET_UNDER_WRITES} x {case.under_writes} under writes ({name}, c{low}) "
+            f"| {ratio:.2f} ({figures['rps']:,.0f} vs {alone['rps']:,.0f} reads/s) "
+            f"| {_check(ratio >= TARGET_UNDER_WRITES)} |"
+        )
+        hits = figures.get("cache_reads", {}).get("response", {}).get("ratio")
+        lines.append(
+            f"| stored-response hit ratio >= {TARGET_HIT_RATIO:.0%} under writes, {case.id} ({name}, c{low}) "
+            f"| {_hits(figures, 'response') or 'not scraped'} (entries: {_hits(figures, 'entry') or '-'}) "
+            f"| {_check(None if hits is None else hits >= TARGET_HIT_RATIO)} |"
+        )
+    return lines
 
 
 def render_pool(pool: dict[str, Any]) -> list[str]:
@@ -918,14 +1157,18 @@ def chart(results: dict[str, Any]) -> None:
 
 
 def chart_ratios(results: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
-    """(label, value, target, higher is better) for the ratio targets of issue #4 that were measured."""
+    """(label, value, target, higher is better) for the ratio targets of issues #4 and #11 that were measured."""
     low = results["meta"]["connections"]
     ratios = []
     for name in results.get("sets", {}):
         b, c = _fig(results, name, "b", low), _fig(results, name, "c", low)
         if b and c:
             ratios.append((f"c/b {name}", c["rps"] / b["rps"], TARGET_C_OVER_B, True))
-    for case in TARGET_READS:
+        for mixed in UNDER_WRITES:
+            ratio = _under_writes_ratio(results, name, mixed, low)
+            if ratio is not None:
+                ratios.append((f"{mixed.id}/{mixed.under_writes} {name}", ratio, TARGET_UNDER_WRITES, True))
+    for case in TARGET_LARGE_OVER_SMALL_CASES:
         small, large = _fig(results, "small", case, low), _fig(results, "large", case, low)
         if small and large:
             ratios.append((f"{case} p50 L/S", large["p50_ms"] / small["p50_ms"], TARGET_LARGE_OVER_SMALL, False))
@@ -962,6 +1205,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cases", default=",".join(CASE), help="comma-separated case ids (default: all)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default: 10)")
     parser.add_argument("--rounds", type=int, default=3, help="measured runs per read case; the median is kept")
+    parser.add_argument("--write-rate", type=float, default=10, help="writes/s under the m_ cases' reads (default: 10)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high-connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=8790)
@@ -1022,6 +1266,7 @@ def main() -> None:
                     "rounds": args.rounds,
                     "connections": args.connections,
                     "high_connections": args.high_connections,
+                    "write_rate": args.write_rate,
                     "machine": machine(),
                 },
                 "sets": {},
