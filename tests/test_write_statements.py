@@ -34,6 +34,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 PUBLISH_STATEMENTS = 18
 FAVORITE_STATEMENTS = 15
 COMMENT_STATEMENTS = 9
+# What an Idempotency-Key adds to a create (the claim's INSERT, the response's UPDATE), and what a
+# replay costs in all (the token's user, the claim's INSERT finding the key, the stored response).
+IDEMPOTENCY_KEY_STATEMENTS = 2
+REPLAY_STATEMENTS = 5
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
@@ -75,11 +79,13 @@ def statements() -> Iterator[Statements]:
     captured.sql = [query["sql"] for query in capture.captured_queries]
 
 
-def post(user: User, url: str, payload: dict[str, Any] | None = None, *, title: str, bound: int) -> None:
+def post(
+    user: User, url: str, payload: dict[str, Any] | None = None, *, title: str, bound: int, **headers: Any
+) -> None:
     """POSTs as `user`; asserts one transaction, nothing after its commit and at most `bound` statements."""
     client = client_for(user)
     with statements() as captured:
-        response = client.post(url, payload or {})
+        response = client.post(url, payload or {}, **headers)
     assert response.status_code in (200, 201), response.content
     print("\n" + captured.report(title))
     assert captured.transactions == 1, captured.report(title)
@@ -87,14 +93,28 @@ def post(user: User, url: str, payload: dict[str, Any] | None = None, *, title: 
     assert len(captured.sql) <= bound, captured.report(title)
 
 
+PUBLISH = {"article": {"title": "Hello", "description": "d", "body": "b", "tagList": ["existing", "fresh"]}}
+
+
 def test_publishing_an_article():
     author = cast(User, UserFactory())
     Tag.objects.create(name="existing")
-    payload = {"article": {"title": "Hello", "description": "d", "body": "b", "tagList": ["existing", "fresh"]}}
 
-    post(author, api_url("articles:list"), payload, title="POST /articles", bound=PUBLISH_STATEMENTS)
+    post(author, api_url("articles:list"), PUBLISH, title="POST /articles", bound=PUBLISH_STATEMENTS)
 
     assert Article.objects.filter(author=author, tags__name="fresh").exists()
+
+
+def test_publishing_an_article_with_an_idempotency_key_then_replaying_it():
+    author = cast(User, UserFactory())
+    Tag.objects.create(name="existing")
+    url, key = api_url("articles:list"), {"HTTP_IDEMPOTENCY_KEY": "publish-1"}
+
+    bound = PUBLISH_STATEMENTS + IDEMPOTENCY_KEY_STATEMENTS
+    post(author, url, PUBLISH, title="POST /articles with a key", bound=bound, **key)
+    post(author, url, PUBLISH, title="POST /articles replayed", bound=REPLAY_STATEMENTS, **key)
+
+    assert Article.objects.filter(author=author).count() == 1
 
 
 def test_favoriting_an_article():

@@ -2,15 +2,18 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from apps.core.db import insert_unless_conflict
 from apps.core.exceptions import ConflictError, InvalidError
 from apps.idempotency.models import IdempotencyKey
 from apps.idempotency.selectors import idempotency_key_get
 
 # The field of the error envelope for every idempotency error.
 FIELD = "Idempotency-Key"
+# The fields of the key's unique constraint.
+UNIQUE_FIELDS = ["scope", "key"]
 
 
 @transaction.atomic(savepoint=False)
@@ -22,31 +25,33 @@ def idempotency_key_claim(*, scope: str, key: str, fingerprint: str) -> tuple[Id
     Returns `(record, False)` when a request with this key already completed: replay its response.
     Raises InvalidError when the key was first used with another request (method, path or body).
 
-    On PostgreSQL a concurrent claim of the same key waits on the unique index until the first
+    A fresh claim is one statement (`INSERT ... ON CONFLICT DO NOTHING`), a replay two. On
+    PostgreSQL a concurrent claim of the same key waits on the unique index until the first
     transaction ends, then replays its response (or claims the key if it rolled back); on SQLite
     writers are serialized at BEGIN, so the second one finds the committed row at once.
     """
-    record = idempotency_key_get(scope=scope, key=key)
-    if record is None:
+    record = IdempotencyKey(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        expires_at=timezone.now() + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+    )
+    if insert_unless_conflict(record, conflict_fields=UNIQUE_FIELDS):
+        return record, True
+    existing = idempotency_key_get(scope=scope, key=key)
+    if existing is None:
+        # The row in the way has expired (the daily purge has not run yet): this request replaces it.
         IdempotencyKey.objects.filter(scope=scope, key=key, expires_at__lte=timezone.now()).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    scope=scope,
-                    key=key,
-                    fingerprint=fingerprint,
-                    expires_at=timezone.now() + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
-                )
-                return record, True
-        except IntegrityError:
-            record = idempotency_key_get(scope=scope, key=key)
-            if record is None:
-                raise ConflictError(FIELD, "is in use by a request in progress; retry later") from None
-    if record.fingerprint != fingerprint:
+        if insert_unless_conflict(record, conflict_fields=UNIQUE_FIELDS):
+            return record, True
+        existing = idempotency_key_get(scope=scope, key=key)
+        if existing is None:
+            raise ConflictError(FIELD, "is in use by a request in progress; retry later")
+    if existing.fingerprint != fingerprint:
         raise InvalidError(FIELD, "was already used with a different request")
-    if record.status_code is None:
+    if existing.status_code is None:
         raise ConflictError(FIELD, "is in use by a request in progress; retry later")
-    return record, False
+    return existing, False
 
 
 @transaction.atomic(savepoint=False)

@@ -27,11 +27,12 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from apps.core.db import insert_unless_conflict
 from apps.core.request_id import request_id_get
 from apps.outbox.models import OutboxMessage
 from config.celery import app as celery_app
@@ -94,38 +95,11 @@ def outbox_enqueue(
         created_at=now,
         available_at=now + NUDGE_GRACE,
     )
-    if not _insert_unless_taken(message):
+    if not insert_unless_conflict(message, conflict_fields=["dedup_key"]):
         return None
     if nudge:
         transaction.on_commit(partial(_nudge, message=message), robust=True)
     return message
-
-
-def _insert_unless_taken(message: OutboxMessage) -> bool:
-    """
-    Inserts `message` unless its dedup key is taken, in one statement (no existence check, no
-    savepoint); sets its primary key. Django's bulk_create(ignore_conflicts=True) would not tell
-    which rows it inserted, nor their ids: the nudge needs both.
-    """
-    alias = router.db_for_write(OutboxMessage)
-    connection = connections[alias]
-    opts = OutboxMessage._meta
-    fields = [field for field in opts.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('dedup_key')}) DO NOTHING RETURNING {quote('id')}"
-    )
-    params = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    message.pk = row[0]
-    message._state.adding, message._state.db = False, alias
-    return True
 
 
 def _nudge(*, message: OutboxMessage) -> None:
