@@ -1,7 +1,10 @@
+from collections import Counter
+
 import factory
 from factory.django import DjangoModelFactory
 
-from apps.articles.models import Article, Favorite
+from apps.articles.counts import article_counts_add, article_deltas
+from apps.articles.models import Article, ArticleCount, Favorite
 from apps.comments.models import Comment
 from apps.profiles.models import Follow
 from apps.tags.models import Tag
@@ -49,6 +52,13 @@ class ArticleFactory(DjangoModelFactory[Article]):
         if create and extracted:
             self.tags.set([TagFactory(name=name) for name in extracted])
 
+    @classmethod
+    def _after_postgeneration(cls, instance: Article, create: bool, results: dict | None = None) -> None:
+        # The list counters, as article_create moves them.
+        if create:
+            tag_ids = list(instance.tags.values_list("pk", flat=True))
+            article_counts_add(article_deltas(author_id=instance.author_id, tag_ids=tag_ids, sign=1))
+
 
 class CommentFactory(DjangoModelFactory[Comment]):
     class Meta:
@@ -68,10 +78,16 @@ class FollowFactory(DjangoModelFactory[Follow]):
 
 
 class FavoriteFactory(DjangoModelFactory[Favorite]):
-    """A favorite row; use the article_favorite service where favorites_count must follow."""
+    """A favorite row and its list counter; use the article_favorite service where favorites_count must follow."""
 
     class Meta:
         model = Favorite
 
     user = factory.SubFactory(UserFactory)
     article = factory.SubFactory(ArticleFactory)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Favorite, create: bool, results: dict | None = None) -> None:
+        # The favoriter's list counter, as article_favorite moves it (favorites_count is left alone).
+        if create:
+            article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, instance.user_id): 1}))

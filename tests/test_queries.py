@@ -81,14 +81,17 @@ class ListEndpoint:
         return response.json()[self.key]
 
 
-# With a cold cache. Articles: the page (author joined), the tags prefetch and the count; signed in,
-# also the token's user and the viewer's flags (favorited ids, followed ids) laid over the page.
-# Tags: the ranked tags, then the unranked ones with their counts (tags.selectors.tag_list_popular).
+# With a cold cache (apps.articles.caching: each part of a page is its own entry). Articles: the
+# page's ids and its counter row, the articles' contents and their tags, their favorites counts, the
+# authors' profiles; signed in, also the token's user and the viewer's flags (favorited ids, followed
+# ids) laid over the page. The feed: its ids and the sum of its authors' counters instead of the first
+# two. Comments: the article by slug, the page, the authors' profiles. Tags: the ranked tags, then the
+# unranked ones with their counts (tags.selectors.tag_list_popular).
 ENDPOINTS = {
-    "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=3, signed_in_queries=6),
-    "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=6),
+    "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=6, signed_in_queries=9),
+    "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=9),
     "GET /articles/{slug}/comments": ListEndpoint(
-        "comments:list", "comments", anonymous_queries=2, signed_in_queries=4
+        "comments:list", "comments", anonymous_queries=3, signed_in_queries=5
     ),
     "GET /tags": ListEndpoint("tags:list", "tags", anonymous_queries=2, signed_in_queries=3, paged=False),
 }

@@ -4,10 +4,10 @@ as the write's response has returned (on PostgreSQL + Redis in CI, locmem on the
 """
 
 import pytest
-from django.core.cache import cache
 
-from apps.articles.caching import article_detail_cache_key, article_detail_keys
-from apps.caching.generations import generations_get
+from apps.articles.caching import FAVORITES_COUNT, FULL, article_detail
+from apps.caching.reads import read_many
+from apps.profiles.caching import PROFILE
 from tests.client import APIClient
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -134,13 +134,19 @@ def test_a_profile_edit_shows_wherever_the_profile_is_embedded(anonymous, author
     assert anonymous.get(api_url("profiles:detail", username=author.username)).json()["profile"]["bio"] == "new bio"
 
 
-def test_shared_entries_hold_no_viewer_flags(article):
+def test_shared_entries_hold_no_viewer_flags(article, django_assert_num_queries):
     reader = UserFactory()
     client_for(reader).post(api_url("profiles:follow", username=article.author.username))
     client_for(reader).post(api_url("articles:favorite", slug=article.slug))
     assert client_for(reader).get(api_url("articles:detail", slug=article.slug)).json()["article"]["favorited"] is True
-    versions = generations_get(article_detail_keys(article.slug))
-    entry = cache.get(article_detail_cache_key(article.slug, versions))
+    with django_assert_num_queries(0):  # what the reader's request stored
+        entry = article_detail(slug=article.slug)
+        contents, counts, profiles = read_many(
+            [(FULL, [article.pk]), (FAVORITES_COUNT, [article.pk]), (PROFILE, [article.author_id])]
+        )
     assert entry["id"] == article.pk
+    assert (entry["data"]["favoritesCount"], counts[article.pk]) == (1, 1)
     assert "favorited" not in entry["data"]
+    assert "favorited" not in contents[article.pk]
     assert "following" not in entry["data"]["author"]
+    assert "following" not in profiles[article.author_id]

@@ -3,13 +3,15 @@ from typing import cast
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from apps.articles.caching import article_detail, article_list_page
+from apps.articles.counts import article_count_get
 from apps.articles.models import Article
 from apps.articles.selectors import (
-    article_detail_entry,
+    ArticleListQuery,
     article_get_for_author,
     article_get_plain,
+    article_id_pages,
     article_list,
-    article_list_count,
     articles_for_viewer,
     favorited_ids,
 )
@@ -21,13 +23,18 @@ from tests.factories import ArticleFactory, FollowFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def list_query(*, tag: str | None = None, author: str | None = None, favorited: str | None = None) -> ArticleListQuery:
+    """The first page (of 20) of the list with these filters."""
+    return ArticleListQuery(tag=tag, author=author, favorited=favorited, limit=20, offset=0, cursor=None)
+
+
 def test_article_list_filters_combine():
     jake = UserFactory(username="jake")
     match = ArticleFactory(author=jake, tags=["dragons"])
     ArticleFactory(author=jake, tags=["other"])
     ArticleFactory(tags=["dragons"])
 
-    assert list(article_list(filters={"tag": "dragons", "author": "jake"})) == [match]
+    assert list(article_list(query=list_query(tag="dragons", author="jake"))) == [match]
 
 
 @pytest.mark.parametrize(
@@ -49,9 +56,14 @@ def test_article_list_count_equals_the_lists_length(filters):
         article = ArticleFactory(author=jake, tags=tags)
         article_favorite(user=jake, article=article)
     ArticleFactory(tags=["dragons", "other"])
-    filters = {"tag": None, "author": None, "favorited": None, **filters}
+    query = list_query(**filters)
+    length = len(article_list(query=query))
 
-    assert article_list_count(filters=filters) == len(article_list(filters=filters))
+    # A counter row for one filter or none; counted within the filters when they are combined.
+    counter = article_count_get(tag=query.tag, author=query.author, favorited=query.favorited)
+    assert counter == (None if len(filters) > 1 else length)
+    assert article_id_pages([query])[query]["count"] == length
+    assert article_list_page(query=query).count == length
 
 
 def test_article_list_filters_by_favoriting_user():
@@ -61,13 +73,13 @@ def test_article_list_filters_by_favoriting_user():
     article_favorite(user=jake, article=favorite)
     article_favorite(user=UserFactory(), article=favorite)
 
-    assert list(article_list(filters={"favorited": "jake"})) == [favorite]
+    assert list(article_list(query=list_query(favorited="jake"))) == [favorite]
 
 
 def test_article_list_is_newest_first_with_id_breaking_ties():
     older, newer = ArticleFactory.create_batch(2)
     Article.objects.update(created_at=older.created_at)
-    assert list(article_list(filters={})) == [newer, older]
+    assert list(article_list(query=list_query())) == [newer, older]
 
 
 def test_favorited_ids_are_the_viewers_favorites_among_the_given_articles():
@@ -85,7 +97,7 @@ def test_articles_for_viewer_lays_the_viewer_flags_over_the_shared_entry():
     follow = FollowFactory()
     article = ArticleFactory(author=follow.followee, tags=["b", "a"])
     article_favorite(user=follow.follower, article=article)
-    entry = article_detail_entry(slug=article.slug)
+    entry = article_detail(slug=article.slug)
 
     [seen] = articles_for_viewer([entry], viewer=follow.follower)
     [anonymous] = articles_for_viewer([entry], viewer=AnonymousUser())
@@ -100,11 +112,11 @@ def test_articles_for_viewer_lays_the_viewer_flags_over_the_shared_entry():
 @pytest.mark.parametrize(
     "select",
     [
-        lambda slug: article_detail_entry(slug=slug),
+        lambda slug: article_detail(slug=slug),
         lambda slug: article_get_plain(slug=slug),
         lambda slug: article_get_for_author(slug=slug, user=cast(User, UserFactory())),
     ],
-    ids=["detail_entry", "get_plain", "get_for_author"],
+    ids=["detail", "get_plain", "get_for_author"],
 )
 def test_article_selectors_raise_not_found_for_an_unknown_slug(select):
     with pytest.raises(NotFoundError) as error:

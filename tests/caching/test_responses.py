@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.core.cache import caches
 
-from apps.articles.caching import invalidate_article_lists
+from apps.articles.caching import article_published
 from apps.articles.views import ArticleListApi
+from apps.caching.reads import everything_changed
 from apps.caching.responses import canonical_path, response_cache_key
 from tests.client import APIClient
 from tests.conftest import client_for
@@ -70,9 +71,20 @@ def test_a_write_makes_the_next_read_go_to_the_view(article, view_calls):
     assert len(view_calls) == 2
 
 
-def test_bumped_counters_make_the_stored_response_unusable(article, view_calls):
+@pytest.mark.parametrize(
+    "bump",
+    [
+        lambda article: article_published(slug="new-article", author=article.author.username, tags=["dragons"]),
+        lambda article: everything_changed(),
+    ],
+    ids=["article_published", "everything_changed"],
+)
+def test_bumped_counters_make_the_stored_response_unusable(
+    article, view_calls, bump, django_capture_on_commit_callbacks
+):
     APIClient().get(URL, PAGE)
-    invalidate_article_lists()
+    with django_capture_on_commit_callbacks(execute=True):  # the stamps are bumped once the write commits
+        bump(article)
     APIClient().get(URL, PAGE)
     assert len(view_calls) == 2
 

@@ -209,5 +209,6 @@ def test_comment_list_runs_as_many_queries_for_a_deep_page_as_for_the_first(seve
     for _ in range(5):
         cursor = client.get(comments_url(slug), {"limit": 1, "cursor": cursor}).json()["nextCursor"]
     cache.clear()
-    with django_assert_num_queries(4):  # the token's user, the article, the page, the viewer's follows
+    # The token's user, the article, the page, the authors' profiles, the viewer's follows.
+    with django_assert_num_queries(5):
         assert len(client.get(comments_url(slug), {"limit": 1, "cursor": cursor}).json()["comments"]) == 1

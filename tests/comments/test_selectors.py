@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from apps.comments.models import Comment
-from apps.comments.selectors import comment_get_for_author, comment_list_page
+from apps.comments.caching import comment_list_page
+from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
+from apps.comments.selectors import comment_get_for_author
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
 from apps.profiles.selectors import with_author_following
 from tests.factories import ArticleFactory, CommentFactory, FollowFactory
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def comment_ids(slug: str) -> list[int]:
-    return [entry["id"] for entry in comment_list_page(slug=slug, versions=None).entries]
+    return [entry["id"] for entry in comment_list_page(slug=slug, limit=COMMENT_PAGE_MAX_SIZE).entries]
 
 
 def test_comment_list_page_is_newest_first_with_id_breaking_ties():
@@ -26,7 +27,7 @@ def test_comment_list_page_is_newest_first_with_id_breaking_ties():
 def test_with_author_following_shows_whether_the_viewer_follows_each_comments_author():
     follow = FollowFactory()
     comment = CommentFactory(author=follow.followee)
-    entries = comment_list_page(slug=comment.article.slug, versions=None).entries
+    entries = comment_list_page(slug=comment.article.slug, limit=COMMENT_PAGE_MAX_SIZE).entries
 
     [seen_by_follower] = with_author_following(entries, viewer=follow.follower)
     [seen_anonymously] = with_author_following(entries, viewer=AnonymousUser())

@@ -2,14 +2,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.core.exceptions import NotFoundError
-from apps.profiles.selectors import followed_ids, profile_detail_entry, profile_for_viewer, profile_user_get
+from apps.profiles.caching import profile_detail
+from apps.profiles.selectors import followed_ids, profile_for_viewer, profile_user_get
 from tests.factories import FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def following(username: str, viewer) -> bool:
-    return profile_for_viewer(profile_detail_entry(username=username, versions=None), viewer=viewer)["following"]
+    return profile_for_viewer(profile_detail(username=username), viewer=viewer)["following"]
 
 
 def test_profile_for_viewer_shows_following_for_the_viewer():
@@ -36,9 +37,9 @@ def test_followed_ids_are_the_followed_users_among_the_given_ones():
     "select",
     [
         lambda: profile_user_get(username="nobody"),
-        lambda: profile_detail_entry(username="nobody", versions=None),
+        lambda: profile_detail(username="nobody"),
     ],
-    ids=["user_get", "detail_entry"],
+    ids=["user_get", "detail"],
 )
 def test_profile_selectors_raise_not_found_for_an_unknown_username(select):
     with pytest.raises(NotFoundError) as error:

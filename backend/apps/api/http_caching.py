@@ -1,9 +1,10 @@
 """
 HTTP caching of API responses.
 
-- Every GET that can be cached computes a strong ETag from the generation counters of the data it
-  shows (and, for a signed-in viewer, from the counter of their own favorites and follows) before
-  doing any work, so a matching `If-None-Match` is answered 304 without a query or a body.
+- Every GET that can be cached computes a strong ETag from the stamps of the cached entries it shows
+  (and, for a signed-in viewer, from the stamp of their own favorites and follows) before laying the
+  viewer's flags over them, so a matching `If-None-Match` is answered 304 without a query or a body
+  when the entries are cached.
 - `Cache-Control` suits a CDN for anonymous reads (public, short shared max-age, a revalidation
   window), is private for signed-in ones, and `no-store` for writes and errors.
 - `Vary: Authorization` (django-cors-headers adds `Origin`): no shared cache ever serves one user's
@@ -11,7 +12,8 @@ HTTP caching of API responses.
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TypeVar
 
 import orjson
 from django.conf import settings
@@ -22,47 +24,48 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.caching.generations import Versions, generations_get, versions_tag
+from apps.caching.generations import Versions, versions_tag
+from apps.caching.reads import VIEWER, track_reads
 from apps.caching.responses import canonical_path, response_store
 from apps.routing.router import replica_reads
 
 _SAFE_METHODS = ("GET", "HEAD")
+T = TypeVar("T")
 
 
-def conditional_get(
-    request: Request,
-    keys: list[str],
-    render: Callable[[Versions | None], Response],
-    *,
-    viewer_keys: Sequence[str] = (),
-) -> Response:
+def cached_response(request: Request, shared: Callable[[], T], render: Callable[[T], Response]) -> Response:
     """
-    Answers 304 when the client's ETag is current, else `render(versions)` with the ETag set.
+    Answers a read made of cached entries: `shared()` reads what every viewer sees (through
+    apps.caching.reads), `render(shared value)` lays the viewer's flags over it and builds the response.
 
-    `keys` name the generation counters of the shared data behind the response, `viewer_keys` those
-    of the viewer's own flags. The ETag covers both; `render` receives only the shared values, to key
-    shared cache entries with (None while the cache is down: then there is no ETag, and the response
-    is computed from the database).
+    The ETag is made of the stamps behind the shared value and the viewer's own stamp, so a client's
+    current `If-None-Match` is answered 304 before `render` (and its queries) runs. When part of the
+    response bypassed the cache (the cache is down, the data came straight from the database, or from
+    a replica that may lag behind the stamps), the ETag is made of the content instead, and the
+    response is not stored.
     """
-    versions = generations_get([*keys, *viewer_keys])
-    if versions is None:
-        return render(None)
-    etag = _etag(request, versions)
+    viewer_stamps = [VIEWER.key(request.user.pk)] if request.user.is_authenticated else []
+    with track_reads(extra=viewer_stamps) as tracker:
+        value = shared()
     client_etags = parse_etags(request.headers.get("If-None-Match", ""))
-    if etag in client_etags:
-        response = Response(status=status.HTTP_304_NOT_MODIFIED)
-    else:
-        reads_before = replica_reads()
-        response = render({key: versions[key] for key in keys})
-        if replica_reads() > reads_before:
-            # Rows read from a replica may lag behind the counters read just now: an ETag made of the
-            # counters could label an old response as the new one, for good. Label it by its content.
-            etag = _content_etag(response)
-            if etag in client_etags and response.status_code == status.HTTP_200_OK:
-                response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        elif not request.user.is_authenticated:
-            # Kept whole for the next anonymous reader of this path (apps.caching.responses).
-            response.add_post_render_callback(lambda rendered: response_store(request, rendered, versions))
+    if tracker.complete:
+        etag = _etag(request, tracker.stamps)
+        if etag in client_etags:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = etag
+            return response
+    reads_before = replica_reads()
+    response = render(value)
+    if not tracker.complete or replica_reads() > reads_before:
+        # Rows read from a replica may lag behind the stamps read just now: an ETag made of the stamps
+        # could label an old response as the new one, for good. Label it by its content.
+        etag = _content_etag(response)
+        if etag in client_etags and response.status_code == status.HTTP_200_OK:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    elif not request.user.is_authenticated:
+        # Kept whole for the next anonymous reader of this path (apps.caching.responses).
+        stamps = dict(tracker.stamps)
+        response.add_post_render_callback(lambda rendered: response_store(request, rendered, stamps))
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -102,13 +102,17 @@ FieldBuilder = Callable[[Any], Any]  # an instance -> one field's value as the A
 # A response shape declared once, for the schema and for the wire. Its declared fields are what
 # drf-spectacular documents; `entry_data` builds the same shape as a plain dict from the same
 # declaration (no serializer is instantiated; once per class the fields are compiled to getters),
-# minus `VIEWER_FIELDS`: the per-viewer flags that each app's `*_for_viewer` selectors lay over the
-# cached entries (the views call them). A field's value comes from its `source` (default: its name),
-# a DateTimeField's rendered in UTC (`datetime_to_str`), a nested EntrySerializer's by its own
-# `entry_data`. An instantiated one represents an instance by the same builder (`to_representation`).
+# minus `VIEWER_FIELDS`, the per-viewer flags that each app's `*_for_viewer` selectors lay over the
+# cached entries (the views call them), and minus `OVERLAID_FIELDS`, the parts that change on their
+# own (a favorites count, the author's profile) and are cached as entries of their own, laid over
+# the content by the app's cached reads (apps.caching.reads). A field's value comes from its
+# `source` (default: its name), a DateTimeField's rendered in UTC (`datetime_to_str`), a nested
+# EntrySerializer's by its own `entry_data`. An instantiated one represents an instance by the
+# same builder (`to_representation`).
 # (No docstring: drf-spectacular would describe every subclass without one with it.)
 class EntrySerializer(serializers.Serializer):
     VIEWER_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    OVERLAID_FIELDS: ClassVar[frozenset[str]] = frozenset()
     _entry_builders: ClassVar[list[tuple[str, FieldBuilder]]]  # compiled on first use, per class
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -129,7 +133,7 @@ class EntrySerializer(serializers.Serializer):
         builders = [
             (name, entry_field_builder(name, field))
             for name, field in cls._declared_fields.items()
-            if name not in cls.VIEWER_FIELDS
+            if name not in cls.VIEWER_FIELDS and name not in cls.OVERLAID_FIELDS
         ]
         cls._entry_builders = builders
         return builders

@@ -1,55 +1,206 @@
-"""Cache keys of article lists, counts and details. Entries hold only viewer-independent data."""
+"""
+The cached reads of articles (apps.caching.reads), split by how often each part changes:
 
-import hashlib
-from typing import TYPE_CHECKING
+- a list page is its *membership*: ids (with author ids and creation times) and the list's count,
+  one entry per filter and page, invalidated only by what changes that filter's set: a publish
+  (the list of all articles, the author's, its tags'), a favorite (the favoriter's `favorited=`
+  list), a retag (the tags' lists), a delete (every list: deletes are rare);
+- an article's *content* (title, description, body, tags, dates) by id, invalidated by its edits;
+- its favorites count by id, invalidated by a favorite of that article only;
+- its author's profile by user id (apps.profiles.caching), invalidated by that profile's edit.
 
-from apps.api.pagination import page_key_part
-from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
-from apps.users.caching import PROFILES_GEN
+A page is read in two round trips (membership, then every id's parts in one multi-get), and
+whatever changed is reloaded by primary key. Counts come from counter rows (apps.articles.counts).
+"""
 
-if TYPE_CHECKING:
-    from apps.core.types import PageParams
+from collections.abc import Iterable
+from typing import Any
 
-# Bumped by any change that a list can show: publish, edit, delete, favorite, unfavorite.
-ARTICLES_LIST_GEN = "articles:list:gen"
+from apps.articles.selectors import (
+    ArticleIdPage,
+    ArticleListQuery,
+    ArticlePage,
+    ArticleRow,
+    article_contents,
+    article_favorites_counts,
+    article_id_pages,
+    article_page,
+    article_refs_by_slug,
+)
+from apps.caching.reads import VIEWER, CachedEntry, Stamp, invalidation, read_many, single
+from apps.core.exceptions import NotFoundError
+from apps.core.types import Entry
+from apps.profiles.caching import PROFILE
+from apps.users.caching import USERNAME
+
 ARTICLE_LIST_TTL = 300
-ARTICLE_DETAIL_TTL = 600
+ARTICLE_TTL = 600
+
+# ------------------------------------------------------------------------------
+# Stamps
+# ------------------------------------------------------------------------------
+ARTICLE = Stamp("article")  # an article's content, by id: its edits (and deletion)
+ARTICLE_FAVORITES = Stamp("article-favorites")  # an article's favorites count, by id
+ARTICLE_SLUG = Stamp("article-slug")  # which article a slug names: publish and delete
+LIST_ALL = Stamp("list-all")  # the membership of the list of all articles
+LIST_AUTHOR = Stamp("list-author")  # ... of an author's, by username
+LIST_TAG = Stamp("list-tag")  # ... of a tag's, by name
+LIST_FAVORITED = Stamp("list-favorited")  # ... of a user's favorites, by username
+LIST_DELETES = Stamp("list-deletes")  # any article deleted: every list loses it
 
 
-def article_version_key(slug: str) -> str:
-    return f"articles:detail:{key_part(slug)}:v"
+# ------------------------------------------------------------------------------
+# Entries
+# ------------------------------------------------------------------------------
+def _list_entry(name: str, *depends_on: tuple[Stamp, Any]) -> CachedEntry[ArticleListQuery, ArticleIdPage]:
+    return CachedEntry(
+        name=name,
+        ttl=ARTICLE_LIST_TTL,
+        load=article_id_pages,
+        depends_on=(*depends_on, (LIST_DELETES, single)),
+    )
 
 
-def article_list_keys() -> list[str]:
-    return [ARTICLES_LIST_GEN, PROFILES_GEN]
+def _by_author(query: ArticleListQuery) -> str | None:
+    return query.author
 
 
-def article_detail_keys(slug: str) -> list[str]:
-    return [article_version_key(slug), PROFILES_GEN]
+def _by_favoriter(query: ArticleListQuery) -> str | None:
+    return query.favorited
 
 
-def article_list_cache_key(filters: dict[str, str | None], page: "PageParams", versions: Versions) -> str:
-    position = page_key_part(cursor=page["cursor"], offset=page["offset"])
-    return f"articles:list:{_filters_hash(filters)}:{page['limit']}:{position}:{versions_tag(versions)}"
+def _by_tag(query: ArticleListQuery) -> str | None:
+    return query.tag
 
 
-def article_count_cache_key(filters: dict[str, str | None], versions: Versions) -> str:
-    """One count per filter, shared by all its pages: no page pays a count(*) over the table on a hit."""
-    return f"articles:count:{_filters_hash(filters)}:{versions_tag(versions)}"
+# One kind per filter, so that each depends only on its own set (the invalidation matrix shows it).
+LIST = _list_entry("articles.list", (LIST_ALL, single))
+LIST_BY_TAG = _list_entry("articles.list.tag", (LIST_TAG, _by_tag))
+LIST_BY_AUTHOR = _list_entry("articles.list.author", (LIST_AUTHOR, _by_author), (USERNAME, _by_author))
+LIST_BY_FAVORITER = _list_entry("articles.list.favorited", (LIST_FAVORITED, _by_favoriter), (USERNAME, _by_favoriter))
+LIST_COMBINED = _list_entry(
+    "articles.list.combined",
+    (LIST_TAG, _by_tag),
+    (LIST_AUTHOR, _by_author),
+    (USERNAME, _by_author),
+    (LIST_FAVORITED, _by_favoriter),
+    (USERNAME, _by_favoriter),
+)
 
 
-def article_detail_cache_key(slug: str, versions: Versions) -> str:
-    return f"articles:detail:{key_part(slug)}:{versions_tag(versions)}"
+def _content_entry(name: str, *, with_body: bool) -> CachedEntry[int, dict[str, Any] | None]:
+    return CachedEntry(
+        name=name,
+        ttl=ARTICLE_TTL,
+        load=lambda ids, using: article_contents(ids, with_body=with_body, using=using),
+        depends_on=((ARTICLE, lambda article_id: article_id),),
+    )
 
 
-def invalidate_article_lists() -> None:
-    generations_bump(ARTICLES_LIST_GEN)
+# What lists show of an article (no body), and all of it; with its author's id.
+SUMMARY = _content_entry("articles.summary", with_body=False)
+FULL = _content_entry("articles.full", with_body=True)
+FAVORITES_COUNT = CachedEntry[int, int | None](
+    name="articles.favorites_count",
+    ttl=ARTICLE_TTL,
+    load=lambda ids, using: article_favorites_counts(ids, using=using),
+    depends_on=((ARTICLE_FAVORITES, lambda article_id: article_id),),
+)
+# The (id, author id) of the article at a slug; None: there is none.
+BY_SLUG = CachedEntry[str, tuple[int, int] | None](
+    name="articles.by_slug",
+    ttl=ARTICLE_TTL,
+    load=lambda slugs, using: article_refs_by_slug(slugs, using=using),
+    depends_on=((ARTICLE_SLUG, lambda slug: slug),),
+)
 
 
-def invalidate_article(slug: str) -> None:
-    generations_bump(ARTICLES_LIST_GEN, article_version_key(slug))
+# ------------------------------------------------------------------------------
+# Reads
+# ------------------------------------------------------------------------------
+def article_list_page(*, query: ArticleListQuery) -> ArticlePage:
+    """One page of the article list as shared entries, its count and the next page's cursor."""
+    [pages] = read_many([(_list_kind(query), [query])])
+    page = pages[query]
+    rows = page["rows"]
+    return article_page(article_entries(rows[: query.limit]), rows, page["count"], limit=query.limit)
 
 
-def _filters_hash(filters: dict[str, str | None]) -> str:
-    canonical = "&".join(f"{name}={filters[name] or ''}" for name in sorted(filters))
-    return hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:16]
+def _list_kind(query: ArticleListQuery) -> CachedEntry[ArticleListQuery, ArticleIdPage]:
+    filters = [name for name in ("tag", "author", "favorited") if getattr(query, name)]
+    if not filters:
+        return LIST
+    if len(filters) > 1:
+        return LIST_COMBINED
+    return {"tag": LIST_BY_TAG, "author": LIST_BY_AUTHOR, "favorited": LIST_BY_FAVORITER}[filters[0]]
+
+
+def article_entries(rows: list[ArticleRow], *, with_body: bool = False) -> list[Entry]:
+    """
+    The shared entries (`{"id", "author_id", "data"}`) of these listed articles: content, favorites
+    count and author's profile read in one round trip. An article deleted since its row was read is
+    left out.
+    """
+    ids = [article_id for article_id, _, _ in rows]
+    author_ids = [author_id for _, author_id, _ in rows]
+    contents, counts, profiles = read_many(
+        [(FULL if with_body else SUMMARY, ids), (FAVORITES_COUNT, ids), (PROFILE, author_ids)]
+    )
+    entries = []
+    for article_id, author_id, _ in rows:
+        content = contents.get(article_id)
+        if content is None or profiles.get(author_id) is None:
+            continue
+        data = {key: value for key, value in content.items() if key != "author_id"}
+        data["favoritesCount"] = counts.get(article_id) or 0
+        data["author"] = profiles[author_id]
+        entries.append({"id": article_id, "author_id": author_id, "data": data})
+    return entries
+
+
+def article_detail(*, slug: str) -> Entry:
+    """The shared entry of the article at `slug`, body included; NotFoundError if there is none."""
+    article_id, author_id = article_ref(slug=slug)
+    entries = article_entries([(article_id, author_id, "")], with_body=True)
+    if not entries:
+        raise NotFoundError("article")
+    return entries[0]
+
+
+def article_ref(*, slug: str) -> tuple[int, int]:
+    """The (id, author id) of the article at `slug`; NotFoundError if there is none."""
+    [refs] = read_many([(BY_SLUG, [slug])])
+    ref = refs.get(slug)
+    if ref is None:
+        raise NotFoundError("article")
+    return ref
+
+
+# ------------------------------------------------------------------------------
+# Writes: what each one invalidates (after its commit)
+# ------------------------------------------------------------------------------
+@invalidation(LIST_ALL, LIST_AUTHOR, LIST_TAG, ARTICLE_SLUG)
+def article_published(*, slug: str, author: str, tags: Iterable[str]) -> Iterable[str]:
+    return [LIST_ALL.key(), LIST_AUTHOR.key(author), *(LIST_TAG.key(tag) for tag in tags), ARTICLE_SLUG.key(slug)]
+
+
+@invalidation(ARTICLE, LIST_TAG)
+def article_edited(*, article_id: int, retagged: Iterable[str] = ()) -> Iterable[str]:
+    """`retagged`: the tags added or removed, whose lists gain or lose the article."""
+    return [ARTICLE.key(article_id), *(LIST_TAG.key(tag) for tag in retagged)]
+
+
+@invalidation(ARTICLE, ARTICLE_FAVORITES, ARTICLE_SLUG, LIST_DELETES)
+def article_deleted(*, article_id: int, slug: str) -> Iterable[str]:
+    return [ARTICLE.key(article_id), ARTICLE_FAVORITES.key(article_id), ARTICLE_SLUG.key(slug), LIST_DELETES.key()]
+
+
+@invalidation(ARTICLE_FAVORITES, LIST_FAVORITED, VIEWER)
+def article_favorites_changed(*, article_id: int, user_id: int, username: str) -> Iterable[str]:
+    """`username` favorited or unfavorited the article: its count, their list and their own flags changed."""
+    return [ARTICLE_FAVORITES.key(article_id), LIST_FAVORITED.key(username), VIEWER.key(user_id)]
+
+
+@invalidation(ARTICLE_FAVORITES)
+def article_favorites_recounted(*, article_id: int) -> Iterable[str]:
+    return [ARTICLE_FAVORITES.key(article_id)]

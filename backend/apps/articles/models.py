@@ -52,3 +52,28 @@ class Favorite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} favorited {self.article_id}"
+
+
+class ArticleCount(models.Model):
+    """
+    How many articles one list filter matches: all articles, an author's, a tag's, a user's
+    favorites. Kept exact by the article and favorite services in the write's own transaction
+    (apps.articles.counts), so that `articlesCount` is a primary-key read, never a COUNT(*) over
+    the table; `manage.py check_counters` re-derives every row from the articles.
+    """
+
+    class Kind(models.TextChoices):
+        ALL = "all"  # one row, subject 0
+        AUTHOR = "author"  # subject: the author's user id
+        TAG = "tag"  # subject: the tag id
+        FAVORITED = "favorited"  # subject: the favoriting user's id
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    subject_id = models.BigIntegerField()
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="articles_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject_id} = {self.total}"

@@ -1,29 +1,42 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypedDict
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.api.pagination import entry_cursor, page_of, page_slice
-from apps.articles.caching import (
-    ARTICLE_DETAIL_TTL,
-    ARTICLE_LIST_TTL,
-    article_count_cache_key,
-    article_detail_cache_key,
-    article_list_cache_key,
-)
+from apps.api.pagination import cursor_encode, page_slice
+from apps.api.serializers import datetime_to_str
+from apps.articles.counts import article_count_get
 from apps.articles.models import Article, Favorite
 from apps.articles.serializers import ArticleListItemSerializer, ArticleSerializer
-from apps.caching.generations import Versions, cached, cached_many
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.types import Entry, EntryPage, PageParams, Viewer
+from apps.core.types import Cursor, Entry, EntryPage, Viewer
 from apps.profiles.selectors import with_author_following
 from apps.users.models import User
 
-ArticleFilters = dict[str, str | None]  # {"tag": ..., "author": ..., "favorited": ...}
+
+class ArticleListQuery(NamedTuple):
+    """What a page of the article list is: its filters (None: not filtered) and its position."""
+
+    tag: str | None
+    author: str | None
+    favorited: str | None
+    limit: int
+    offset: int
+    cursor: Cursor | None
+
+
+# A listed article: its id, its author's id and its creation time as the API renders it (the cursor).
+ArticleRow = tuple[int, int, str]
+
+
+class ArticleIdPage(TypedDict):
+    """A page of the list without the articles: `limit` + 1 rows (one more if there is a next page), and the count."""
+
+    rows: list[ArticleRow]
+    count: int
 
 
 @dataclass(frozen=True)
@@ -34,55 +47,75 @@ class ArticlePage(EntryPage):
 
 
 # ------------------------------------------------------------------------------
-# Querysets
+# Lists
 # ------------------------------------------------------------------------------
-def article_queryset(*, using: str | None = None) -> QuerySet[Article]:
-    """Articles with their author joined; `article_entries` adds their tags in one more query."""
-    return Article.objects.using(using).select_related("author")
-
-
-def article_list(*, filters: ArticleFilters, using: str | None = None) -> QuerySet[Article]:
+def article_list(*, query: ArticleListQuery, using: str | None = None) -> QuerySet[Article]:
     """Articles newest first, filtered by tag name, author username and favoriting username."""
-    articles = article_queryset(using=using)
-    if filters.get("tag"):
-        articles = articles.filter(tags__name=filters["tag"])
-    if filters.get("author"):
+    articles = Article.objects.using(using)
+    if query.tag:
+        articles = articles.filter(tags__name=query.tag)
+    if query.author:
         # By id (a subquery), not through a join on the username: with the id known up front,
         # PostgreSQL reads the page in order from articles_author_newest_idx and stops after it; through
         # the join it fetched every article of the author and sorted them (3,165 rows, 10 ms for the
         # most prolific author of the large set: docs/queries.md).
-        author_ids = User.objects.using(using).filter(username=filters["author"]).values("pk")[:1]
+        author_ids = User.objects.using(using).filter(username=query.author).values("pk")[:1]
         articles = articles.filter(author_id=Subquery(author_ids))
-    if filters.get("favorited"):
-        articles = articles.filter(favorites__user__username=filters["favorited"])
+    if query.favorited:
+        articles = articles.filter(favorites__user__username=query.favorited)
     return articles.order_by("-created_at", "-id")
 
 
-def article_list_count(*, filters: ArticleFilters, using: str | None = None) -> int:
+def article_rows(articles: QuerySet[Article]) -> list[ArticleRow]:
+    """The (id, author id, createdAt) of `articles`: no article is loaded."""
+    return [
+        (pk, author_id, datetime_to_str(created_at))
+        for pk, author_id, created_at in articles.values_list("pk", "author_id", "created_at")
+    ]
+
+
+def article_id_pages(
+    queries: list[ArticleListQuery], using: str | None = None
+) -> dict[ArticleListQuery, ArticleIdPage]:
     """
-    How many articles `article_list` gives for `filters`. A tag alone is counted on the article-tag
-    links (an index-only scan of that tag's entries; a link is unique per article and tag, so the
-    number is the same) rather than by joining every tagged article: the large set's most used tag
-    (262,000 articles) counts in ~45 ms instead of ~500 (docs/queries.md).
+    Each page's rows (an index range read, ids only) and the list's count: a counter row's for one
+    filter or none, a count within the filters when they are combined.
     """
-    if filters.get("tag") and not filters.get("author") and not filters.get("favorited"):
-        return Article.tags.through.objects.using(using).filter(tag__name=filters["tag"]).count()
-    return article_list(filters=filters, using=using).count()
+    pages: dict[ArticleListQuery, ArticleIdPage] = {}
+    for query in queries:
+        articles = article_list(query=query, using=using)
+        count = article_count_get(tag=query.tag, author=query.author, favorited=query.favorited, using=using)
+        rows = article_rows(page_slice(articles, cursor=query.cursor, limit=query.limit, offset=query.offset))
+        pages[query] = {"rows": rows, "count": articles.count() if count is None else count}
+    return pages
+
+
+def article_page(entries: list[Entry], rows: list[ArticleRow], count: int, *, limit: int) -> ArticlePage:
+    """The page of `rows` (one more than `limit` if a next page exists) as `entries`, with count and next cursor."""
+    next_cursor = None
+    if len(rows) > limit:
+        article_id, _, created_at = rows[limit - 1]
+        next_cursor = cursor_encode(created_at=created_at, id=article_id)
+    return ArticlePage(entries=entries, next_cursor=next_cursor, count=count)
 
 
 # ------------------------------------------------------------------------------
-# Shared entries (cacheable, the same for every viewer)
+# Shared data, loaded by the cached reads of articles.caching
 # ------------------------------------------------------------------------------
-def article_entries(articles: QuerySet[Article] | list[Article], *, with_body: bool = False) -> list[Entry]:
-    articles = list(articles)
-    # The tags come from the database the articles came from, as prefetch_related would read them.
-    using = articles[0]._state.db if articles else None
+def article_contents(
+    article_ids: Iterable[int], *, with_body: bool = False, using: str | None = None
+) -> dict[int, dict[str, Any]]:
+    """
+    The content of each article that exists: what does not change unless it is edited (everything
+    but its favorites count, its author's profile and the viewer's flags), in two queries.
+    """
+    articles = list(Article.objects.using(using).filter(pk__in=list(article_ids)))
     tags = tag_names_by_article(article_ids=[article.pk for article in articles], using=using)
     shape = ArticleSerializer if with_body else ArticleListItemSerializer
-    return [
-        {"id": article.pk, "author_id": article.author_id, "data": shape.entry_data(article, tagList=tags[article.pk])}
+    return {
+        article.pk: {"author_id": article.author_id, **shape.entry_data(article, tagList=tags[article.pk])}
         for article in articles
-    ]
+    }
 
 
 def tag_names_by_article(*, article_ids: Iterable[int], using: str | None = None) -> defaultdict[int, list[str]]:
@@ -101,64 +134,16 @@ def tag_names_by_article(*, article_ids: Iterable[int], using: str | None = None
     return names
 
 
-def article_list_page(*, filters: ArticleFilters, page: PageParams, versions: Versions | None) -> ArticlePage:
-    """
-    One page of the article list as shared entries, with the number of matches before paging and
-    the cursor of the next page; `articles_for_viewer` lays the viewer's flags over the entries.
-
-    With `versions` (see articles.caching), the page and the count come from the cache: one shared
-    entry per page and one count per filter, filled from the primary database.
-    """
-    using = None if versions is None else DEFAULT_DB_ALIAS
-
-    def entries_page() -> list[Entry]:
-        return article_entries(paginated(article_list(filters=filters, using=using), page))
-
-    def count() -> int:
-        return article_list_count(filters=filters, using=using)
-
-    if versions is None:
-        entries, total = entries_page(), count()
-    else:
-        page_key = article_list_cache_key(filters, page, versions)
-        count_key = article_count_cache_key(filters, versions)
-        values = cached_many({page_key: (ARTICLE_LIST_TTL, entries_page), count_key: (ARTICLE_LIST_TTL, count)})
-        entries, total = values[page_key], values[count_key]
-    return article_page(entries, total, limit=page["limit"])
+def article_favorites_counts(article_ids: Iterable[int], *, using: str | None = None) -> dict[int, int]:
+    """The favorites count of each article that exists, in one primary-key query."""
+    articles = Article.objects.using(using).filter(pk__in=list(article_ids))
+    return dict(articles.values_list("pk", "favorites_count"))
 
 
-def paginated(articles: QuerySet[Article], page: PageParams) -> QuerySet[Article]:
-    """
-    The slice of `articles` (newest first) that `page` asks for, by cursor or by offset, plus one
-    more article when there is one: `article_page` drops it, and so knows whether a next page exists.
-    """
-    return page_slice(articles, cursor=page["cursor"], limit=page["limit"], offset=page["offset"])
-
-
-def article_page(entries: list[Entry], count: int, *, limit: int) -> ArticlePage:
-    """The page of the entries `paginated` selected, with `count` and the next page's cursor."""
-    shown, cursor = page_of(entries, limit, cursor_of=entry_cursor)
-    return ArticlePage(entries=shown, next_cursor=cursor, count=count)
-
-
-def article_entry(*, slug: str, using: str | None = None) -> Entry:
-    article = article_queryset(using=using).filter(slug=slug).first()
-    if article is None:
-        raise NotFoundError("article")
-    return article_entries([article], with_body=True)[0]
-
-
-def article_detail_entry(*, slug: str, versions: Versions | None = None) -> Entry:
-    """
-    The shared entry of the article at `slug`; NotFoundError if there is none.
-
-    Without `versions` it is read from the database: write responses use that, since their
-    transaction (and so the cache invalidation) has not committed yet.
-    """
-    if versions is None:
-        return article_entry(slug=slug)
-    key = article_detail_cache_key(slug, versions)
-    return cached(key, ARTICLE_DETAIL_TTL, lambda: article_entry(slug=slug, using=DEFAULT_DB_ALIAS))
+def article_refs_by_slug(slugs: Iterable[str], *, using: str | None = None) -> dict[str, tuple[int, int]]:
+    """The (id, author id) of the article at each slug that exists, in one query."""
+    articles = Article.objects.using(using).filter(slug__in=list(slugs))
+    return {slug: (pk, author_id) for slug, pk, author_id in articles.values_list("slug", "pk", "author_id")}
 
 
 # ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class ArticleListItemSerializer(EntrySerializer):
     """An article as lists show it: everything but the body."""
 
     VIEWER_FIELDS = frozenset({"favorited"})  # and its author's `following`
+    OVERLAID_FIELDS = frozenset({"favoritesCount", "author"})  # per id, from their own entries
 
     slug = serializers.CharField()
     title = serializers.CharField()

@@ -1,16 +1,24 @@
 import secrets
+from collections import Counter
 from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from apps.articles.caching import invalidate_article, invalidate_article_lists
-from apps.articles.models import Article, Favorite
+from apps.articles.caching import (
+    article_deleted,
+    article_edited,
+    article_favorites_changed,
+    article_favorites_recounted,
+    article_published,
+)
+from apps.articles.counts import article_counts_add, article_counts_favoriters_remove, article_deltas
+from apps.articles.models import Article, ArticleCount, Favorite
 from apps.articles.selectors import article_favorites_counted
 from apps.notifications.hooks import notify_article_favorited, notify_article_published
-from apps.profiles.caching import invalidate_viewer
-from apps.tags.caching import invalidate_tags
+from apps.tags.caching import tags_changed
+from apps.tags.models import Tag
 from apps.tags.services import tag_get_or_create_many
 from apps.users.models import User
 
@@ -27,11 +35,13 @@ def article_create(
     """Publishes an article under a new unique slug; identical titles get distinct slugs."""
     article = Article(author=author, title=title, description=description, body=body)
     _save_with_unique_slug(article)
-    if tag_list:
-        article.tags.set(tag_get_or_create_many(names=tag_list))
-    transaction.on_commit(invalidate_article_lists)
-    transaction.on_commit(invalidate_tags)
+    tags = tag_get_or_create_many(names=tag_list) if tag_list else []
+    if tags:
+        article.tags.set(tags)
+    article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     notify_article_published(article_id=article.pk)
+    article_published(slug=article.slug, author=author.username, tags=[tag.name for tag in tags])
+    tags_changed()
     return article
 
 
@@ -59,19 +69,40 @@ def article_update(*, article: Article, changes: ArticleChanges) -> Article:
     if "body" in changes:
         article.body = changes["body"]
     article.save()
+    retagged: set[str] = set()
     if "tag_list" in changes:
-        article.tags.set(tag_get_or_create_many(names=changes["tag_list"]))
-        transaction.on_commit(invalidate_tags)
-    transaction.on_commit(lambda: invalidate_article(article.slug))
+        retagged = _retag(article, tag_get_or_create_many(names=changes["tag_list"]))
+        if retagged:
+            tags_changed()
+    article_edited(article_id=article.pk, retagged=retagged)
     return article
+
+
+def _retag(article: Article, tags: list[Tag]) -> set[str]:
+    """Sets the article's tags and moves the tags' counters; returns the names of the tags added or removed."""
+    before = {tag.pk: tag.name for tag in article.tags.all()}
+    after = {tag.pk: tag.name for tag in tags}
+    if before.keys() == after.keys():
+        return set()
+    article.tags.set(tags)
+    deltas: Counter[tuple[str, int]] = Counter()
+    for tag_id in before.keys() - after.keys():
+        deltas[(ArticleCount.Kind.TAG, tag_id)] -= 1
+    for tag_id in after.keys() - before.keys():
+        deltas[(ArticleCount.Kind.TAG, tag_id)] += 1
+    article_counts_add(deltas)
+    return {before[pk] for pk in before.keys() - after.keys()} | {after[pk] for pk in after.keys() - before.keys()}
 
 
 @transaction.atomic
 def article_delete(*, article: Article) -> None:
-    slug = article.slug
+    tag_ids = list(article.tags.values_list("pk", flat=True))
+    article_counts_favoriters_remove(article_id=article.pk)
+    article_counts_add(article_deltas(author_id=article.author_id, tag_ids=tag_ids, sign=-1))
+    article_deleted(article_id=article.pk, slug=article.slug)
+    if tag_ids:
+        tags_changed()
     article.delete()
-    transaction.on_commit(lambda: invalidate_article(slug))
-    transaction.on_commit(invalidate_tags)
 
 
 @transaction.atomic
@@ -85,7 +116,8 @@ def article_favorite(*, user: User, article: Article) -> None:
         # answered 500 when another concurrent request unfavorited in between its INSERT and its GET.)
         return
     Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
-    _invalidate_favorite(user=user, article=article)
+    article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, user.pk): 1}))
+    article_favorites_changed(article_id=article.pk, user_id=user.pk, username=user.username)
     notify_article_favorited(article_id=article.pk, author_id=article.author_id, user_id=user.pk)
 
 
@@ -95,13 +127,8 @@ def article_unfavorite(*, user: User, article: Article) -> None:
     deleted, _ = Favorite.objects.filter(user=user, article=article).delete()
     if deleted:
         Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") - deleted)
-        _invalidate_favorite(user=user, article=article)
-
-
-def _invalidate_favorite(*, user: User, article: Article) -> None:
-    # The article's count changed for everyone; the user's `favorited` flags changed for them.
-    transaction.on_commit(lambda: invalidate_article(article.slug))
-    transaction.on_commit(lambda: invalidate_viewer(user.pk))
+        article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, user.pk): -deleted}))
+        article_favorites_changed(article_id=article.pk, user_id=user.pk, username=user.username)
 
 
 def _save_with_unique_slug(article: Article) -> None:
@@ -125,6 +152,4 @@ def _save_with_unique_slug(article: Article) -> None:
 def article_favorites_count_recount(*, article_id: int) -> None:
     """Sets the article's favorites_count from its Favorite rows, in one UPDATE (safe against concurrent favorites)."""
     Article.objects.filter(pk=article_id).update(favorites_count=article_favorites_counted())
-    slug = Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
-    if slug is not None:
-        transaction.on_commit(lambda: invalidate_article(slug))
+    article_favorites_recounted(article_id=article_id)

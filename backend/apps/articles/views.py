@@ -4,16 +4,15 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import conditional_get
+from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
-from apps.articles.caching import article_detail_keys, article_list_keys
+from apps.articles.caching import article_detail, article_list_page
 from apps.articles.selectors import (
+    ArticleListQuery,
     ArticlePage,
-    article_detail_entry,
     article_get_for_author,
     article_get_plain,
-    article_list_page,
     articles_for_viewer,
 )
 from apps.articles.serializers import (
@@ -32,7 +31,6 @@ from apps.articles.services import (
 )
 from apps.core.types import Entry, Viewer
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from apps.profiles.caching import viewer_keys
 
 
 def article_response(entry: Entry, *, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
@@ -40,8 +38,8 @@ def article_response(entry: Entry, *, viewer: Viewer, status_code: int = status.
 
 
 def article_write_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
-    """The article after a write, read from the database (the cache is invalidated only on commit)."""
-    return article_response(article_detail_entry(slug=slug), viewer=viewer, status_code=status_code)
+    """The article after a write, read from the database (inside the write's transaction: the cache is not used)."""
+    return article_response(article_detail(slug=slug), viewer=viewer, status_code=status_code)
 
 
 def article_list_response(page: ArticlePage, *, viewer: Viewer) -> Response:
@@ -63,18 +61,18 @@ class ArticleListApi(ApiView):
         filters = ArticleFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
-        return conditional_get(
+        query = ArticleListQuery(
+            tag=params.get("tag") or None,
+            author=params.get("author") or None,
+            favorited=params.get("favorited") or None,
+            limit=params["limit"],
+            offset=params["offset"],
+            cursor=params["cursor"],
+        )
+        return cached_response(
             request,
-            article_list_keys(),
-            lambda versions: article_list_response(
-                article_list_page(
-                    filters={name: params.get(name) for name in ("tag", "author", "favorited")},
-                    page={"limit": params["limit"], "offset": params["offset"], "cursor": params["cursor"]},
-                    versions=versions,
-                ),
-                viewer=request.user,
-            ),
-            viewer_keys=viewer_keys(request.user),
+            lambda: article_list_page(query=query),
+            lambda page: article_list_response(page, viewer=request.user),
         )
 
     @extend_schema(
@@ -109,11 +107,8 @@ class ArticleDetailApi(ApiView):
         tags=["articles"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        return conditional_get(
-            request,
-            article_detail_keys(slug),
-            lambda versions: article_response(article_detail_entry(slug=slug, versions=versions), viewer=request.user),
-            viewer_keys=viewer_keys(request.user),
+        return cached_response(
+            request, lambda: article_detail(slug=slug), lambda entry: article_response(entry, viewer=request.user)
         )
 
     @extend_schema(

@@ -1,6 +1,6 @@
 """
-Cache plumbing shared by the apps: generation counters, cached-or-compute with a stampede guard,
-and a fallback to the database whenever the cache is down or slow.
+Cache plumbing shared by the apps: generation counters (the stamps of apps.caching.reads), and a
+breaker that sends reads to the database whenever the cache is down or slow.
 
 Invalidation works by generations, never by deleting entries: a key embeds the current value of
 one or more counters, and a write bumps the counters (after its transaction commits). A reader
@@ -8,22 +8,20 @@ reads the counters *before* it queries, so whatever it stores is at least as new
 produced those counter values; an entry filled from older data can only land under an older key,
 which nobody reads any more. Invalidation is O(1): no SCAN, no pattern delete.
 
-The keys themselves are built in each app's `caching.py`.
+The entries built on them are declared in each app's `caching.py` (apps.caching.reads).
 """
 
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 # What a failing cache raises: the client's own errors and the socket's. Nothing else trips the
 # breaker: a bug, or a client's malformed request, must never switch caching (and with it rate
@@ -33,15 +31,10 @@ CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError, EOFError)
 CACHE_RETRY_AFTER_SECONDS = 5.0
 # Counters outlive the entries that embed them; when one expires it is re-seeded (see below).
 GENERATION_TTL = 24 * 3600
-# Stampede guard: one request fills a missing hot key while the others wait up to FILL_WAIT_SECONDS.
-FILL_LOCK_SECONDS = 5
-FILL_WAIT_SECONDS = 0.25
-FILL_POLL_SECONDS = 0.01
 # A failed invalidation is retried in the background until it succeeds, this often at most.
 BUMP_RETRY_FIRST_SECONDS = 0.2
 BUMP_RETRY_MAX_SECONDS = 5.0
 
-_MISSING = object()
 # Per cache alias ("default", "security"): until when (time.monotonic()) that cache is skipped.
 _down_until: dict[str, float] = {}
 
@@ -67,7 +60,7 @@ def trip_cache_breaker(exc: Exception, alias: str = "default") -> None:
     )
 
 
-def _call(operation: str, *args: Any, default: Any) -> Any:
+def run_cache_operation(operation: str, *args: Any, default: Any) -> Any:
     """Runs one operation on the default cache; on a cache failure trips the breaker and returns `default`."""
     if not cache_available():
         return default
@@ -80,12 +73,12 @@ def _call(operation: str, *args: Any, default: Any) -> Any:
 
 def cache_get(key: str) -> Any:
     """The value at `key`; None when it is missing or the cache is down."""
-    return _call("get", key, default=None)
+    return run_cache_operation("get", key, default=None)
 
 
 def cache_set(key: str, value: Any, ttl: int) -> None:
     """Stores `value` at `key` for `ttl` seconds, unless the cache is down."""
-    _call("set", key, value, ttl, default=None)
+    run_cache_operation("set", key, value, ttl, default=None)
 
 
 def generations_get(keys: Iterable[str]) -> Versions | None:
@@ -96,13 +89,13 @@ def generations_get(keys: Iterable[str]) -> Versions | None:
     never come back to a value that entries were stored under before.
     """
     keys = list(keys)
-    values: dict[str, Any] | None = _call("get_many", keys, default=None)
+    values: dict[str, Any] | None = run_cache_operation("get_many", keys, default=None)
     if values is None:
         return None
     for key in keys:
         if key not in values:
-            _call("add", key, time.time_ns() // 1000, GENERATION_TTL, default=False)
-            values[key] = _call("get", key, default=None)
+            run_cache_operation("add", key, time.time_ns() // 1000, GENERATION_TTL, default=False)
+            values[key] = run_cache_operation("get", key, default=None)
             if values[key] is None:
                 return None
     return values
@@ -181,41 +174,6 @@ def _retry_pending(*, delay: float) -> None:
 def versions_tag(versions: Versions) -> str:
     """The counters' values as a short key part, in a stable order."""
     return ".".join(str(versions[key]) for key in sorted(versions))
-
-
-def cached(key: str, ttl: int, compute: Callable[[], T]) -> T:
-    """
-    The value at `key`, or `compute()` stored there for `ttl` seconds.
-
-    On a miss only one caller computes (it holds a short lock); the others wait briefly for its
-    result and compute themselves only if it does not come. With the cache down, just computes.
-    """
-    value = _call("get", key, _MISSING, default=_MISSING)
-    if value is not _MISSING:
-        return value
-    if not cache_available():
-        return compute()
-    lock_key = f"{key}:fill-lock"
-    if _call("add", lock_key, 1, FILL_LOCK_SECONDS, default=True):
-        try:
-            value = compute()
-            _call("set", key, value, ttl, default=None)
-            return value
-        finally:
-            _call("delete", lock_key, default=None)
-    deadline = time.monotonic() + FILL_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(FILL_POLL_SECONDS)
-        value = _call("get", key, _MISSING, default=_MISSING)
-        if value is not _MISSING:
-            return value
-    return compute()
-
-
-def cached_many(entries: dict[str, tuple[int, Callable[[], Any]]]) -> dict[str, Any]:
-    """Several `cached` values read in one round trip: {key: (ttl, compute)} -> {key: value}."""
-    found: dict[str, Any] = _call("get_many", list(entries), default={})
-    return {key: found[key] if key in found else cached(key, ttl, compute) for key, (ttl, compute) in entries.items()}
 
 
 def key_part(value: str) -> str:

@@ -5,10 +5,10 @@ Most traffic is anonymous reads of a few hot pages, and the data behind them is 
 such a request still costs is Python: Django's middleware and URL resolving, DRF's dispatch, the
 validation of its query parameters, the rendering (docs/benchmarks.md profiles it). So:
 
-- when `conditional_get` (apps.api.http_caching) answers an anonymous GET with 200, it stores the
+- when `cached_response` (apps.api.http_caching) answers an anonymous GET with 200, it stores the
   rendered bytes (up to RESPONSE_CACHE_MAX_BYTES) under the request's canonical path (the known
   query parameters only, sorted: `canonical_path`), together with the names and values of the
-  generation counters it read *before* computing the response, and its ETag;
+  stamps of every cached entry it was built from (apps.caching.reads), and its ETag;
 - `AnonymousResponseCacheMiddleware` looks the path up for the next anonymous GET, reads the current
   values of those counters, and when every one still matches (no write since: a write bumps them),
   answers with the stored bytes, or 304 when the client's `If-None-Match` holds that ETag.
@@ -34,6 +34,7 @@ from django.urls import ResolverMatch
 from django.utils.http import parse_etags
 
 from apps.caching.generations import Versions, cache_get, cache_set, generations_get
+from apps.observability import metrics
 
 RESPONSE_TTL = 300
 # The query parameters of the API's reads (article lists and the feed: filters and paging; comments:
@@ -109,11 +110,12 @@ def response_lookup(request: HttpRequest) -> HttpResponse | None:
     if path is None:
         return None
     entry: StoredResponse | None = cache_get(response_cache_key(path))
-    if entry is None:
+    if entry is None or generations_get(entry[0]) != entry[0]:
+        # Never stored, or written since (or the cache is down): the view computes a fresh one.
+        metrics.cache_reads.labels(layer="response", result="miss").inc()
         return None
-    versions, headers, body, route = entry
-    if generations_get(versions) != versions:
-        return None  # written since (or the cache is down): the view computes a fresh one
+    metrics.cache_reads.labels(layer="response", result="hit").inc()
+    _, headers, body, route = entry
     # The route the view matched, without resolving the URL again: access logs and metrics use it.
     request.resolver_match = ResolverMatch(stored_response, (), {}, route=route)
     if headers.get("ETag") in parse_etags(request.headers.get("If-None-Match", "")):

@@ -1,56 +1,38 @@
-from django.db import DEFAULT_DB_ALIAS
+from collections.abc import Iterable
+from typing import NamedTuple
 
-from apps.api.pagination import Cursor, entry_cursor, page_of, page_slice
+from apps.api.pagination import page_slice
 from apps.articles.models import Article
-from apps.articles.selectors import article_get_plain
-from apps.caching.generations import Versions, cached
-from apps.comments.caching import COMMENT_LIST_TTL, comment_list_cache_key
-from apps.comments.models import COMMENT_PAGE_MAX_SIZE, Comment
+from apps.comments.models import Comment
 from apps.comments.serializers import CommentSerializer
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
-from apps.core.types import Entry, EntryPage
+from apps.core.types import Cursor, Entry
 from apps.users.models import User
 
 
-def comment_entries(comments: list[Comment]) -> list[Entry]:
-    """The shared entries of `comments` (their authors loaded)."""
+class CommentPageQuery(NamedTuple):
+    """A page of an article's comments: `limit` after `cursor` (None: the newest)."""
+
+    article_id: int
+    limit: int
+    cursor: Cursor | None
+
+
+def comment_entries(comments: Iterable[Comment]) -> list[Entry]:
+    """The shared entries of `comments`, without their authors' profiles (laid over per id)."""
     return [
         {"id": comment.pk, "author_id": comment.author_id, "data": CommentSerializer.entry_data(comment)}
         for comment in comments
     ]
 
 
-def comment_list_entries(*, slug: str, limit: int, cursor: Cursor | None, using: str | None = None) -> list[Entry]:
-    """
-    A page of the comments of the article at `slug`, newest first, after `cursor`, with one more
-    when there is one (`page_of`); two queries. NotFoundError if there is no such article.
-    """
-    article = article_get_plain(slug=slug, using=using)
-    comments = Comment.objects.using(using).select_related("author").filter(article=article)
-    return comment_entries(list(page_slice(comments.order_by("-created_at", "-id"), cursor=cursor, limit=limit)))
-
-
-def comment_list_page(
-    *, slug: str, versions: Versions | None, limit: int = COMMENT_PAGE_MAX_SIZE, cursor: Cursor | None = None
-) -> EntryPage:
-    """
-    A page of the comments of the article at `slug` as shared entries, and the next page's cursor;
-    `profiles.selectors.with_author_following` lays the viewer's flags over the entries.
-
-    With `versions` (see comments.caching), the shared page comes from the cache, filled from the
-    primary database.
-    """
-    if versions is None:
-        entries = comment_list_entries(slug=slug, limit=limit, cursor=cursor)
-    else:
-        key = comment_list_cache_key(slug, limit=limit, cursor=cursor, versions=versions)
-        entries = cached(
-            key,
-            COMMENT_LIST_TTL,
-            lambda: comment_list_entries(slug=slug, limit=limit, cursor=cursor, using=DEFAULT_DB_ALIAS),
-        )
-    shown, next_cursor = page_of(entries, limit, cursor_of=entry_cursor)
-    return EntryPage(entries=shown, next_cursor=next_cursor)
+def comment_pages(queries: list[CommentPageQuery], using: str | None = None) -> dict[CommentPageQuery, list[Entry]]:
+    """Each page of comments, newest first, with one more when there is one (`page_of`): one query per page."""
+    pages = {}
+    for query in queries:
+        comments = Comment.objects.using(using).filter(article_id=query.article_id).order_by("-created_at", "-id")
+        pages[query] = comment_entries(page_slice(comments, cursor=query.cursor, limit=query.limit))
+    return pages
 
 
 def comment_get_for_author(*, article: Article, comment_id: int, user: User) -> Comment:

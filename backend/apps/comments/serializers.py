@@ -31,6 +31,8 @@ class CommentCreateBodySerializer(serializers.Serializer):
 # Responses
 # ------------------------------------------------------------------------------
 class CommentSerializer(EntrySerializer):
+    OVERLAID_FIELDS = frozenset({"author"})  # the author's profile entry, laid over per id
+
     id = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")

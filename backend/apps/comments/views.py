@@ -4,13 +4,12 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import conditional_get
+from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_get_plain
-from apps.caching.generations import Versions
-from apps.comments.caching import comment_list_keys
-from apps.comments.selectors import comment_entries, comment_get_for_author, comment_list_page
+from apps.comments.caching import comment_entries_with_authors, comment_list_page
+from apps.comments.selectors import comment_entries, comment_get_for_author
 from apps.comments.serializers import (
     CommentCreateBodySerializer,
     CommentListParamsSerializer,
@@ -18,8 +17,8 @@ from apps.comments.serializers import (
     CommentResponseSerializer,
 )
 from apps.comments.services import comment_create, comment_delete
+from apps.core.types import EntryPage
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from apps.profiles.caching import viewer_keys
 from apps.profiles.selectors import with_author_following
 
 
@@ -38,12 +37,11 @@ class CommentListApi(ApiView):
         params.is_valid(raise_exception=True)
         limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
 
-        def page_response(versions: Versions | None) -> Response:
-            page = comment_list_page(slug=slug, versions=versions, limit=limit, cursor=cursor)
+        def page_response(page: EntryPage) -> Response:
             comments = with_author_following(page.entries, viewer=request.user)
             return Response({"comments": comments, "nextCursor": page.next_cursor})
 
-        return conditional_get(request, comment_list_keys(slug), page_response, viewer_keys=viewer_keys(request.user))
+        return cached_response(request, lambda: comment_list_page(slug=slug, limit=limit, cursor=cursor), page_response)
 
     @extend_schema(
         operation_id="comments_create",
@@ -66,7 +64,9 @@ class CommentListApi(ApiView):
         data = CommentCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = comment_create(article=article, author=signed_in_user(request), **data.validated_data["comment"])
-        [comment_data] = with_author_following(comment_entries([comment]), viewer=request.user)
+        [comment_data] = with_author_following(
+            comment_entries_with_authors(comment_entries([comment])), viewer=request.user
+        )
         return Response({"comment": comment_data}, status=status.HTTP_201_CREATED)
 
 

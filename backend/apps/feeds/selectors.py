@@ -1,15 +1,12 @@
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from apps.articles.models import Article
-from apps.articles.selectors import (
-    ArticlePage,
-    article_entries,
-    article_page,
-    article_queryset,
-    paginated,
-)
+from apps.api.pagination import page_slice
+from apps.articles.caching import article_entries
+from apps.articles.models import Article, ArticleCount
+from apps.articles.selectors import ArticlePage, article_page, article_rows
+from apps.caching.reads import read_uncached
 from apps.core.types import PageParams
 from apps.profiles.models import Follow
 from apps.users.models import User
@@ -18,17 +15,26 @@ from apps.users.models import User
 def feed_list(*, user: User) -> QuerySet[Article]:
     """Articles by the authors `user` follows, newest first."""
     followed = Follow.objects.filter(follower=user).values("followee_id")
-    return article_queryset().filter(author_id__in=followed).order_by("-created_at", "-id")
+    return Article.objects.filter(author_id__in=followed).order_by("-created_at", "-id")
+
+
+def feed_count(*, user: User) -> int:
+    """How many articles the authors `user` follows wrote: the sum of their counter rows, no scan of articles."""
+    followed = Follow.objects.filter(follower=user).values("followee_id")
+    rows = ArticleCount.objects.filter(kind=ArticleCount.Kind.AUTHOR, subject_id__in=followed)
+    return rows.aggregate(total=Sum("total"))["total"] or 0
 
 
 def feed_page(*, user: User, page: PageParams) -> ArticlePage:
     """
-    One page of `user`'s feed as shared entries, its total and next cursor. Not cached: it is
-    personal, and reads its follows fresh.
+    One page of `user`'s feed as shared entries, its total and next cursor. Which articles it shows
+    is read from the database (it is personal, and reads its follows fresh); the articles themselves
+    come from their cached entries.
     """
-    articles = feed_list(user=user)
-    entries = article_entries(paginated(feed_candidates(articles, user=user, page=page), page))
-    return article_page(entries, articles.count(), limit=page["limit"])
+    read_uncached()
+    candidates = feed_candidates(feed_list(user=user), user=user, page=page)
+    rows = article_rows(page_slice(candidates, cursor=page["cursor"], limit=page["limit"], offset=page["offset"]))
+    return article_page(article_entries(rows[: page["limit"]]), rows, feed_count(user=user), limit=page["limit"])
 
 
 def feed_candidates(articles: QuerySet[Article], *, user: User, page: PageParams) -> QuerySet[Article]:
@@ -57,4 +63,4 @@ def feed_candidates(articles: QuerySet[Article], *, user: User, page: PageParams
     """  # only table names are formatted in; the values are parameters
     depth = page["offset"] + page["limit"] + 1
     params = [*((cursor.created_at, cursor.id) if cursor else ()), depth, user.pk, depth]
-    return article_queryset(using=articles.db).filter(id__in=RawSQL(newest, params)).order_by("-created_at", "-id")
+    return Article.objects.using(articles.db).filter(id__in=RawSQL(newest, params)).order_by("-created_at", "-id")

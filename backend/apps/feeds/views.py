@@ -3,15 +3,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import conditional_get
+from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
-from apps.articles.caching import article_list_keys
 from apps.articles.serializers import ArticleListResponseSerializer
 from apps.articles.views import article_list_response
 from apps.feeds.selectors import feed_page
 from apps.feeds.serializers import FeedParamsSerializer
-from apps.profiles.caching import viewer_keys
 
 
 class FeedApi(ApiView):
@@ -27,12 +25,8 @@ class FeedApi(ApiView):
     def get(self, request: Request) -> Response:
         params = FeedParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        # The feed changes with any article change (list generation) and with the user's follows.
-        return conditional_get(
+        return cached_response(
             request,
-            article_list_keys(),
-            lambda versions: article_list_response(
-                feed_page(user=signed_in_user(request), page=params.validated_data), viewer=request.user
-            ),
-            viewer_keys=viewer_keys(request.user),
+            lambda: feed_page(user=signed_in_user(request), page=params.validated_data),
+            lambda page: article_list_response(page, viewer=request.user),
         )

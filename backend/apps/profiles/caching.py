@@ -1,31 +1,46 @@
 """
-Cache keys of public profiles (built on apps.users.caching.PROFILES_GEN), and the per-viewer counter
-behind `following`/`favorited` ETags.
+The cached reads of public profiles (apps.caching.reads): a profile by user id, laid over every
+article and comment that shows its author, and who bears a username. A profile edit invalidates
+that profile's entry only; a follow changes nothing shared, only the follower's own flags.
 """
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from apps.caching.generations import Versions, generations_bump, key_part, versions_tag
-
-if TYPE_CHECKING:
-    from apps.core.types import Viewer
+from apps.caching.reads import VIEWER, CachedEntry, invalidation, read_many
+from apps.core.exceptions import NotFoundError
+from apps.core.types import Entry
+from apps.profiles.selectors import profile_ids_by_username, profiles_by_id
+from apps.users.caching import USER_PROFILE, USERNAME
 
 PROFILE_TTL = 600
 
+# {"username", "bio", "image"} of a user id (None: no such user).
+PROFILE = CachedEntry[int, dict[str, object] | None](
+    name="profiles.profile",
+    ttl=PROFILE_TTL,
+    load=lambda ids, using: profiles_by_id(user_ids=ids, using=using),
+    depends_on=((USER_PROFILE, lambda user_id: user_id),),
+)
+# The id of the user bearing a username (None: nobody).
+PROFILE_ID = CachedEntry[str, int | None](
+    name="profiles.id",
+    ttl=PROFILE_TTL,
+    load=lambda usernames, using: profile_ids_by_username(usernames=usernames, using=using),
+    depends_on=((USERNAME, lambda username: username),),
+)
 
-def viewer_version_key(user_id: int) -> str:
-    """Bumped by the user's own follows and favorites: the flags they see change, nothing shared does."""
-    return f"profiles:viewer:{user_id}:v"
+
+def profile_detail(*, username: str) -> Entry:
+    """The shared entry of the profile of `username` (`{"id", "data"}`); NotFoundError if there is none."""
+    [ids] = read_many([(PROFILE_ID, [username])])
+    user_id = ids.get(username)
+    profile = read_many([(PROFILE, [user_id])])[0].get(user_id) if user_id is not None else None
+    if user_id is None or profile is None:
+        raise NotFoundError("profile")
+    return {"id": user_id, "data": profile}
 
 
-def profile_cache_key(username: str, versions: Versions) -> str:
-    return f"profiles:detail:{key_part(username)}:{versions_tag(versions)}"
-
-
-def invalidate_viewer(user_id: int) -> None:
-    generations_bump(viewer_version_key(user_id))
-
-
-def viewer_keys(viewer: "Viewer") -> list[str]:
-    """The counters of what only `viewer` sees (their `following`/`favorited` flags): none if anonymous."""
-    return [viewer_version_key(viewer.pk)] if viewer.is_authenticated else []
+@invalidation(VIEWER)
+def follows_changed(*, follower_id: int) -> Iterable[str]:
+    """The follower's `following` flags changed (their feed is read fresh); nothing shared did."""
+    return [VIEWER.key(follower_id)]

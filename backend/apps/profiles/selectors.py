@@ -1,11 +1,8 @@
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
-
-from apps.caching.generations import Versions, cached
 from apps.core.exceptions import NotFoundError
 from apps.core.types import Entry, Viewer
-from apps.profiles.caching import PROFILE_TTL, profile_cache_key
 from apps.profiles.models import Follow
 from apps.profiles.serializers import ProfileSerializer
 from apps.users.models import User
@@ -20,26 +17,18 @@ def profile_user_get(*, username: str) -> User:
 
 
 # ------------------------------------------------------------------------------
-# Shared entries (cacheable, the same for every viewer)
+# Shared data, loaded by the cached reads of profiles.caching
 # ------------------------------------------------------------------------------
-def profile_entry(*, username: str, using: str | None = None) -> Entry:
-    user = User.objects.using(using).filter(username=username).first()
-    if user is None:
-        raise NotFoundError("profile")
-    return {"id": user.pk, "data": ProfileSerializer.entry_data(user)}
+def profiles_by_id(*, user_ids: Iterable[int], using: str | None = None) -> dict[int, dict[str, Any]]:
+    """The public profile (without `following`) of each of these users that exists, in one query."""
+    users = User.objects.using(using).filter(pk__in=list(user_ids))
+    return {user.pk: ProfileSerializer.entry_data(user) for user in users}
 
 
-def profile_detail_entry(*, username: str, versions: Versions | None) -> Entry:
-    """
-    The shared entry of the profile of `username`; NotFoundError if there is none.
-
-    With `versions` (see profiles.caching), it comes from the cache, filled from the primary
-    database so that a lagging replica can never put old data under a new key.
-    """
-    if versions is None:
-        return profile_entry(username=username)
-    key = profile_cache_key(username, versions)
-    return cached(key, PROFILE_TTL, lambda: profile_entry(username=username, using=DEFAULT_DB_ALIAS))
+def profile_ids_by_username(*, usernames: Iterable[str], using: str | None = None) -> dict[str, int]:
+    """The user id of each of these usernames that someone bears, in one query."""
+    users = User.objects.using(using).filter(username__in=list(usernames))
+    return dict(users.values_list("username", "pk"))
 
 
 # ------------------------------------------------------------------------------

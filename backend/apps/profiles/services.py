@@ -1,7 +1,7 @@
 from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import InvalidError
-from apps.profiles.caching import invalidate_viewer
+from apps.profiles.caching import follows_changed
 from apps.profiles.models import Follow
 from apps.profiles.selectors import profile_user_get
 from apps.users.models import User
@@ -18,7 +18,7 @@ def profile_follow(*, follower: User, username: str) -> None:
             Follow.objects.create(follower=follower, followee=followee)
     except IntegrityError:
         return  # following already (a concurrent request): as with favorites, never a 500
-    transaction.on_commit(lambda: invalidate_viewer(follower.pk))
+    follows_changed(follower_id=follower.pk)
 
 
 @transaction.atomic
@@ -27,4 +27,4 @@ def profile_unfollow(*, follower: User, username: str) -> None:
     followee = profile_user_get(username=username)
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
     if deleted:
-        transaction.on_commit(lambda: invalidate_viewer(follower.pk))
+        follows_changed(follower_id=follower.pk)

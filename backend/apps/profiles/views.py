@@ -3,15 +3,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import conditional_get
+from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
 from apps.core.types import Entry, Viewer
-from apps.profiles.caching import viewer_keys
-from apps.profiles.selectors import profile_detail_entry, profile_for_viewer
+from apps.profiles.caching import profile_detail
+from apps.profiles.selectors import profile_for_viewer
 from apps.profiles.serializers import ProfileResponseSerializer
 from apps.profiles.services import profile_follow, profile_unfollow
-from apps.users.caching import PROFILES_GEN
 
 
 def profile_response(entry: Entry, *, viewer: Viewer) -> Response:
@@ -28,13 +27,10 @@ class ProfileDetailApi(ApiView):
         tags=["profiles"],
     )
     def get(self, request: Request, username: str) -> Response:
-        return conditional_get(
+        return cached_response(
             request,
-            [PROFILES_GEN],
-            lambda versions: profile_response(
-                profile_detail_entry(username=username, versions=versions), viewer=request.user
-            ),
-            viewer_keys=viewer_keys(request.user),
+            lambda: profile_detail(username=username),
+            lambda entry: profile_response(entry, viewer=request.user),
         )
 
 
@@ -50,7 +46,7 @@ class ProfileFollowApi(ApiView):
     )
     def post(self, request: Request, username: str) -> Response:
         profile_follow(follower=signed_in_user(request), username=username)
-        return profile_response(profile_detail_entry(username=username, versions=None), viewer=request.user)
+        return profile_response(profile_detail(username=username), viewer=request.user)
 
     @extend_schema(
         operation_id="profiles_unfollow",
@@ -60,4 +56,4 @@ class ProfileFollowApi(ApiView):
     )
     def delete(self, request: Request, username: str) -> Response:
         profile_unfollow(follower=signed_in_user(request), username=username)
-        return profile_response(profile_detail_entry(username=username, versions=None), viewer=request.user)
+        return profile_response(profile_detail(username=username), viewer=request.user)

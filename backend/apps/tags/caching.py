@@ -1,15 +1,28 @@
-"""Cache key of the popular-tags list."""
+"""The cached read of the popular-tags list (apps.caching.reads)."""
 
-from apps.caching.generations import Versions, generations_bump, versions_tag
+from collections.abc import Iterable
 
-# Bumped when an article is published, retagged or deleted.
-TAGS_GEN = "tags:list:gen"
+from apps.caching.reads import CachedEntry, Stamp, invalidation, read_many, single
+from apps.tags.selectors import tag_list_popular
+
 TAG_LIST_TTL = 600
 
+TAGS = Stamp("tags")  # the tags in use and their order
 
-def tag_list_cache_key(versions: Versions) -> str:
-    return f"tags:list:{versions_tag(versions)}"
+TAG_LIST = CachedEntry[None, list[str]](
+    name="tags.list",
+    ttl=TAG_LIST_TTL,
+    load=lambda params, using: {None: tag_list_popular(using=using)},
+    depends_on=((TAGS, single),),
+)
 
 
-def invalidate_tags() -> None:
-    generations_bump(TAGS_GEN)
+def tag_list() -> list[str]:
+    """Every tag in use, most popular first."""
+    return read_many([(TAG_LIST, [None])])[0][None] or []
+
+
+@invalidation(TAGS)
+def tags_changed() -> Iterable[str]:
+    """An article was published, retagged or deleted, or the popularity ranking was recomputed."""
+    return [TAGS.key()]

@@ -1,8 +1,5 @@
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from apps.caching.generations import Versions, cached
-from apps.tags.caching import TAG_LIST_TTL, tag_list_cache_key
 from apps.tags.models import Tag
 
 
@@ -24,10 +21,3 @@ def tag_list_popular(*, using: str | None = None) -> list[str]:
     uses = links.order_by().values("tag_id").annotate(n=Count("*")).values("n")  # type: ignore[misc]
     unranked = tags_in_use.filter(popularity_rank__isnull=True).annotate(uses=Subquery(uses)).order_by("-uses", "name")
     return [*ranked.values_list("name", flat=True), *unranked.values_list("name", flat=True)]
-
-
-def tag_list_data(*, versions: Versions | None) -> list[str]:
-    """`tag_list_popular`, from the cache when `versions` (see tags.caching) are given."""
-    if versions is None:
-        return tag_list_popular()
-    return cached(tag_list_cache_key(versions), TAG_LIST_TTL, lambda: tag_list_popular(using=DEFAULT_DB_ALIAS))

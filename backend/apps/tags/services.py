@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from apps.tags.caching import invalidate_tags
+from apps.tags.caching import tags_changed
 from apps.tags.models import Tag
 
 
@@ -36,4 +36,4 @@ def tag_popularity_set(*, scores: list[tuple[int, float]]) -> None:
     Tag.objects.filter(popularity_rank__isnull=False).update(popularity_rank=None, popularity_score=None)
     ranked = [Tag(pk=pk, popularity_rank=rank, popularity_score=score) for rank, (pk, score) in enumerate(scores, 1)]
     Tag.objects.bulk_update(ranked, ["popularity_rank", "popularity_score"], batch_size=500)
-    transaction.on_commit(invalidate_tags)
+    tags_changed()

@@ -3,10 +3,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import conditional_get
+from apps.api.http_caching import cached_response
 from apps.api.views import ApiView
-from apps.tags.caching import TAGS_GEN
-from apps.tags.selectors import tag_list_data
+from apps.tags.caching import tag_list
 from apps.tags.serializers import TagListResponseSerializer
 
 
@@ -20,6 +19,4 @@ class TagListApi(ApiView):
         tags=["tags"],
     )
     def get(self, request: Request) -> Response:
-        return conditional_get(
-            request, [TAGS_GEN], lambda versions: Response({"tags": tag_list_data(versions=versions)})
-        )
+        return cached_response(request, tag_list, lambda tags: Response({"tags": tags}))

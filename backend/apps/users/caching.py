@@ -1,12 +1,25 @@
-"""The counter of users' public profiles, which every cached read embedding an author depends on."""
+"""
+The stamps of users' public data (apps.caching.reads): the profiles app caches profiles on them, the
+articles app the lists filtered by a username. Declared here, by the app whose writes bump them.
+"""
 
-from apps.caching.generations import generations_bump
+from collections.abc import Iterable
 
-# Bumped when any user's public profile (username, bio, image) changes: profiles, lists, articles and
-# comments embed author profiles, so their keys include it. Profile edits are rare. Owned here, by the
-# app whose writes bump it; the apps that embed profiles read it (they depend on users, not the reverse).
-PROFILES_GEN = "users:profiles:gen"
+from apps.caching.reads import Stamp, invalidation
+
+# A user's public profile (username, bio, image), by user id.
+USER_PROFILE = Stamp("user-profile")
+# Who bears a username (entries keyed by a username: the profile lookup, `?author=`, `?favorited=`).
+USERNAME = Stamp("username")
 
 
-def invalidate_profiles() -> None:
-    generations_bump(PROFILES_GEN)
+@invalidation(USERNAME)
+def user_registered(*, username: str) -> Iterable[str]:
+    """A username that was free (and may be cached as unknown) now names someone."""
+    return [USERNAME.key(username)]
+
+
+@invalidation(USER_PROFILE, USERNAME)
+def user_profile_changed(*, user_id: int, usernames: Iterable[str]) -> Iterable[str]:
+    """The user's profile changed; `usernames`: their old and new usernames when they renamed."""
+    return [USER_PROFILE.key(user_id), *(USERNAME.key(username) for username in usernames)]

@@ -6,7 +6,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
 from apps.notifications.hooks import notify_user_registered
-from apps.users.caching import invalidate_profiles
+from apps.users.caching import user_profile_changed, user_registered
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
 
@@ -42,6 +42,7 @@ def user_register(*, username: str, email: str, password: str) -> User:
         _ensure_available(username=username, email=email)
         raise
     notify_user_registered(user_id=user.pk)
+    user_registered(username=user.username)
     return user
 
 
@@ -75,6 +76,7 @@ def user_update(*, user: User, changes: UserChanges, token_id: str = "") -> User
     password revokes every token of the user but the one that sent it (its `jti`, `token_id`).
     """
     email, username = changes.get("email"), changes.get("username")
+    old_username = user.username
     _ensure_available(
         username=username if username and username != user.username else None,
         email=email if email and email.lower() != user.email.lower() else None,
@@ -103,8 +105,8 @@ def user_update(*, user: User, changes: UserChanges, token_id: str = "") -> User
     if "password" in changes:
         user.refresh_from_db(fields=["token_version", "token_kept_jti"])
     if {"username", "bio", "image"} & changes.keys():
-        # Profiles are embedded in articles and comments everywhere: one counter invalidates them all.
-        transaction.on_commit(invalidate_profiles)
+        renamed = user.username != old_username
+        user_profile_changed(user_id=user.pk, usernames=(old_username, user.username) if renamed else ())
     return user
 
 

@@ -16,7 +16,7 @@ Built to scale to a million articles and two million favorites on PostgreSQL:
   no row from before the run changes. Tags are shared between runs: they are looked up by name.
 - The services are bypassed for speed, so the command does what they would: it recomputes
   `favorites_count` from the Favorite rows (one UPDATE, which also repairs an interrupted earlier
-  run) and invalidates the shared caches.
+  run), the lists' counter rows (apps.articles.counts), and invalidates the shared caches.
 """
 
 import random
@@ -39,14 +39,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from apps.articles.caching import invalidate_article_lists
+from apps.articles.counts import article_counts_reconcile
 from apps.articles.models import Article, Favorite
+from apps.caching.reads import everything_changed
 from apps.comments.models import Comment
 from apps.devtools.management import sample_text
 from apps.profiles.models import Follow
-from apps.tags.caching import invalidate_tags
 from apps.tags.models import Tag
-from apps.users.caching import invalidate_profiles
 from apps.users.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -111,10 +110,11 @@ class Command(BaseCommand):
             _create_articles(rng, token=token, plan=plan, user_ids=user_ids, tag_ids=tag_ids, progress=progress)
             progress.set_description("favorites_count")
             updated = _favorites_count_recompute()
-        # After the commits: the new rows appear in lists, tag clouds and counts at once.
-        invalidate_article_lists()
-        invalidate_tags()
-        invalidate_profiles()
+            progress.set_description("list counters")
+            article_counts_reconcile(fix=True)
+        # The new rows appear in lists, tag clouds and counts at once (everything_changed bumps the
+        # cache's epoch: called outside a transaction, it does so at once).
+        everything_changed()
         self._report(plan, token=token, seconds=time.monotonic() - started, updated=updated)
 
     def _report(self, plan: Plan, *, token: str, seconds: float, updated: int) -> None:

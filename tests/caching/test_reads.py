@@ -1,0 +1,87 @@
+"""The cached-read protocol (apps.caching.reads), through a real declaration: public profiles by id."""
+
+import pytest
+from django.db import transaction
+from prometheus_client import REGISTRY
+
+from apps.caching.generations import generations_bump, reset_cache_breaker, trip_cache_breaker
+from apps.caching.reads import EPOCH, VIEWER, cache_bypassed, read_many, track_reads
+from apps.profiles.caching import PROFILE
+from apps.users.caching import USER_PROFILE
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entry_misses() -> float:
+    return REGISTRY.get_sample_value("conduit_cache_reads_total", {"layer": "entry", "result": "miss"}) or 0.0
+
+
+def profiles(*user_ids: int) -> dict[int, object]:
+    return read_many([(PROFILE, list(user_ids))])[0]
+
+
+def test_entries_are_loaded_once_in_one_batch_then_read_from_the_cache(django_assert_num_queries):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    with django_assert_num_queries(1):  # both misses, one query
+        first = profiles(alice.pk, bob.pk, 10**9)
+    assert first == {
+        alice.pk: {"username": "alice", "bio": None, "image": None},
+        bob.pk: {"username": "bob", "bio": None, "image": None},
+        10**9: None,  # none: cached too
+    }
+    with django_assert_num_queries(0):
+        assert profiles(alice.pk, bob.pk, 10**9) == first
+
+
+def test_a_bumped_stamp_reloads_only_its_own_entry(django_assert_num_queries):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    profiles(alice.pk, bob.pk)
+    type(alice).objects.filter(pk=alice.pk).update(bio="New")
+    generations_bump(USER_PROFILE.key(alice.pk))
+    misses = entry_misses()
+    with django_assert_num_queries(1):
+        assert profiles(alice.pk, bob.pk)[alice.pk]["bio"] == "New"
+    assert entry_misses() == misses + 1  # alice's; bob's entry was still good
+
+
+def test_the_epoch_invalidates_every_entry(django_assert_num_queries):
+    alice = UserFactory()
+    profiles(alice.pk)
+    generations_bump(EPOCH.key())
+    with django_assert_num_queries(1):
+        profiles(alice.pk)
+
+
+def test_the_tracker_records_every_stamp_read_and_the_extra_ones():
+    alice = UserFactory()
+    with track_reads(extra=[VIEWER.key(alice.pk)]) as tracker:
+        profiles(alice.pk)
+    assert set(tracker.stamps) == {EPOCH.key(), USER_PROFILE.key(alice.pk), VIEWER.key(alice.pk)}
+    assert tracker.complete
+
+
+def test_inside_a_transaction_nothing_is_read_or_stored(transactional_db, django_assert_num_queries):
+    alice = UserFactory(username="alice")
+    profiles(alice.pk)  # cached
+    with transaction.atomic(), track_reads() as tracker:
+        type(alice).objects.filter(pk=alice.pk).update(username="uncommitted")
+        assert profiles(alice.pk)[alice.pk]["username"] == "uncommitted"  # the write's own view
+        transaction.set_rollback(True)
+    assert not tracker.complete
+    with django_assert_num_queries(0):
+        assert profiles(alice.pk)[alice.pk]["username"] == "alice"  # the rolled-back value never reached the cache
+
+
+def test_with_the_cache_down_or_bypassed_every_read_loads(django_assert_num_queries):
+    alice = UserFactory()
+    profiles(alice.pk)
+    trip_cache_breaker(ConnectionError("test"))
+    try:
+        with track_reads() as tracker, django_assert_num_queries(1):
+            profiles(alice.pk)
+        assert not tracker.complete
+    finally:
+        reset_cache_breaker()
+    with cache_bypassed(), django_assert_num_queries(1):
+        profiles(alice.pk)
