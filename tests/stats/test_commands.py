@@ -5,8 +5,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from apps.articles.models import Article
-from apps.articles.services import article_favorite
+from apps.articles.models import Article, ArticleCount
+from apps.articles.services import (
+    article_create,
+    article_delete,
+    article_favorite,
+    article_unfavorite,
+    article_update,
+)
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import api_url
 
@@ -90,3 +96,29 @@ def test_check_counters_fix_repairs_the_drift_and_the_cached_article(
     assert stored_favorites_counts() == {"two-fans": 2, "one-fan": 1, "no-fan": 0}
     assert api_client.get(detail).json()["article"]["favoritesCount"] == 2
     assert "favorites_count: exact" in check_counters()
+
+
+def test_the_list_counters_stay_exact_through_every_kind_of_write(favorited_articles):
+    # Ref: #11: the ArticleCount rows are moved by the services in the writes' own transactions.
+    author = UserFactory()
+    fan = favorited_articles[0].favorites.first().user  # type: ignore[union-attr]
+    article = article_create(author=author, title="Counted", description="d", body="b", tag_list=["x", "y"])
+    article_update(article=article, changes={"tag_list": ["y", "z"]})
+    article_favorite(user=fan, article=article)
+    article_unfavorite(user=fan, article=favorited_articles[1])
+    article_delete(article=favorited_articles[0])  # had two fans: their counters go down too
+
+    assert "articles.ArticleCount.total: exact" in check_counters()
+
+
+def test_check_counters_reports_and_repairs_drifted_list_counters(favorited_articles):
+    ArticleCount.objects.filter(kind=ArticleCount.Kind.ALL).update(total=99)
+    ArticleCount.objects.filter(kind=ArticleCount.Kind.FAVORITED).delete()  # rows lost
+
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("check_counters", stdout=(out := StringIO()))
+    assert "articles.ArticleCount.total: 3 row(s) off, not fixed" in out.getvalue()
+    assert "all:0: stored 99, actual 3" in out.getvalue()
+
+    assert "articles.ArticleCount.total: 3 row(s) off, fixed" in check_counters("--fix")
+    assert "articles.ArticleCount.total: exact" in check_counters()

@@ -2,9 +2,11 @@
 `manage.py check_counters [--fix]`: re-derives every denormalized counter from its rows and
 reports the drift, for monitoring (exit status 1 when a counter is off) and for repairs (`--fix`).
 
-Stored counters (grep the models for `_count`): Article.favorites_count, kept by the favorite
-services. The periodic task stats.favorites_count_reconcile fixes drift every hour; this command
-runs the same services, so a check by hand and the beat job can never disagree about what drift is.
+Stored counters: Article.favorites_count, kept by the favorite services (the periodic task
+stats.favorites_count_reconcile fixes its drift every hour), and the article lists' counter rows
+(ArticleCount: all, per author, per tag, per favoriting user), kept by the article and favorite
+services. This command runs the same services as the periodic job, so a check by hand and the beat
+job can never disagree about what drift is.
 """
 
 from collections.abc import Callable
@@ -12,18 +14,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.articles.counts import article_counts_reconcile
 from apps.stats.services import article_favorites_count_reconcile
 
 # "<app>.<Model>.<field>" -> a service that compares the stored value with the rows, fixes it when
 # asked to, and returns the drifted rows as {"slug"/"id": ..., "stored": n, "actual": m}.
 COUNTERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "articles.Article.favorites_count": article_favorites_count_reconcile,
+    "articles.ArticleCount.total": article_counts_reconcile,
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Re-derives every denormalized counter (Article.favorites_count) from its rows and reports the drift. "
+        "Re-derives every denormalized counter (Article.favorites_count, the lists' ArticleCount rows) "
+        "from its rows and reports the drift. "
         "Report only, exit status 1 on drift, unless --fix."
     )
 
