@@ -119,28 +119,27 @@ def _data_set(cluster: Cluster) -> str:
     return f"database `{cluster.config.database}`: {articles:,} articles, {users:,} users"
 
 
-def _held(steps: list[Step], p99_ms: float) -> Step | None:
-    """The highest step that held (steps only go up, and the search stops at the first that gave out)."""
-    held = [step for step in steps if step.held(p99_ms)]
-    return held[-1] if held else None
-
-
 def _verdict(steps: list[Step], args: argparse.Namespace) -> str:
-    best = _held(steps, args.p99_ms)
+    """The highest step that held, and the lowest above it that gave out (the capacity lies between)."""
+    held = [step for step in steps if step.held(args.p99_ms)]
     if not steps:
         return "no step finished (see the Locust output)"
-    if best is None:
-        return f"no step held: already at {steps[0].users} users, {_why(steps[0], args)}"
-    last = steps[-1]
-    if last is best:
-        return f"**{best.users} users, {best.rps:.0f} requests/s**, and the search stopped at its ceiling (--max-users)"
-    return f"**{best.users} users, {best.rps:.0f} requests/s**; at {last.users} users, {_why(last, args)}"
+    if not held:
+        lowest = min(steps, key=lambda step: step.users)
+        return f"no step held, not even {lowest.users} user(s): {_why(lowest, args)}"
+    best = max(held, key=lambda step: step.users)
+    figures = f"**{best.users} users, {best.rps:.1f} requests/s** (p50 {best.p50_ms:.0f} ms, p99 {best.p99_ms:.0f} ms)"
+    above = [step for step in steps if step.users > best.users]
+    if not above:
+        return f"{figures}, and the search stopped at its ceiling (--max-users): the capacity is higher"
+    failed = min(above, key=lambda step: step.users)
+    return f"{figures}; at {failed.users} users, {_why(failed, args)}"
 
 
 def _why(step: Step, args: argparse.Namespace) -> str:
     reasons = []
     if step.p99_ms > args.p99_ms:
-        reasons.append(f"p99 {step.p99_ms:.0f} ms > {args.p99_ms:.0f} ms")
+        reasons.append(f"p99 {step.p99_ms:.0f} ms > {args.p99_ms:.0f} ms (slowest: {step.slowest})")
     if step.errors:
         reasons.append(f"{step.errors} failed request(s)")
     return " and ".join(reasons) or "no request answered"
@@ -166,15 +165,16 @@ def _report(
     lines += [f"- micro-cache {setting}: {_verdict(steps, args)}" for setting, steps in searches.items()]
     lines += [
         "",
-        "| micro-cache | users | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | held | Locust CPU |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| micro-cache | users | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | held "
+        "| slowest endpoint (p99) | Locust CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     for setting, steps in searches.items():
         lines += [
             f"| {setting} | {step.users:,} | {step.rps:.1f} | {step.p50_ms:.0f} | {step.p95_ms:.0f} | "
             f"{step.p99_ms:.0f} | {step.max_ms:.0f} | {step.errors} | {'yes' if step.held(args.p99_ms) else '**no**'} "
-            f"| {step.locust_cpu:.0f} % |"
-            for step in steps
+            f"| `{step.slowest}` | {step.locust_cpu:.0f} % |"
+            for step in steps  # in the order they ran
         ]
     samples = [(setting, sample) for setting, steps in searches.items() for s in steps for sample in s.error_samples]
     if samples:
@@ -191,7 +191,8 @@ def _chart(searches: dict[str, list[Step]], args: argparse.Namespace) -> None:
 
     colors = {"off": "tab:blue", "on": "tab:orange"}
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
-    for setting, steps in searches.items():
+    for setting, ran in searches.items():
+        steps = sorted(ran, key=lambda step: step.users)  # a search may have gone down first
         users = [step.users for step in steps]
         color = colors.get(setting, "tab:gray")
         top.plot(users, [step.rps for step in steps], marker="o", color=color, label=f"micro-cache {setting}")

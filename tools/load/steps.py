@@ -10,7 +10,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Plan:
-    """Users start, start*factor, ... up to max_users; each step ramps, settles, then is measured."""
+    """
+    Users start, start*factor, ... up to max_users; each step ramps, settles, then is measured. When
+    the first step already gives out, the search goes down instead (start/factor, ...; down to one
+    user) until a step holds, so that every search ends with the capacity bracketed.
+    """
 
     out: str  # the JSON file the shape writes the steps to
     start: int = 25
@@ -21,8 +25,17 @@ class Plan:
     measure_s: float = 30
     p99_ms: float = 250
 
-    def next_users(self, users: int) -> int:
-        return max(users + 1, round(users * self.factor))
+    def next_users(self, steps: "list[Step]") -> int | None:
+        """The users of the next step, or None: the search is over."""
+        last = steps[-1]
+        held = [step.held(self.p99_ms) for step in steps]
+        if held[-1]:
+            up = max(last.users + 1, round(last.users * self.factor))
+            # After a search downward, the step above has given out already: nothing left to learn.
+            return up if up <= self.max_users and all(held) else None
+        if any(held) or last.users <= 1:
+            return None
+        return max(1, int(last.users / self.factor))
 
 
 @dataclass
@@ -37,6 +50,8 @@ class Step:
     errors: int = 0
     # Locust's own CPU (it uses one core at most): near 100 %, the load generator is the limit.
     locust_cpu: float = 0.0
+    # The endpoint with the highest p99 in the window, e.g. "GET /articles?tag= 8300 ms": what gave out.
+    slowest: str = ""
     error_samples: list[str] = field(default_factory=list)
 
     def held(self, p99_ms: float) -> bool:
