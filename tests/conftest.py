@@ -5,7 +5,7 @@ from django.core.cache import caches
 
 from apps.users.models import User
 from apps.users.services import user_issue_token
-from tests.client import APIClient
+from tests.client import APIClient, on_commit_callbacks
 from tests.factories import UserFactory
 
 
@@ -16,6 +16,12 @@ def _clear_cache():
     yield
     for alias in ("default", "security"):
         caches[alias].clear()
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks():
+    """pytest-django's fixture, whose `execute=True` block counts as committed (tests.client.on_commit_callbacks)."""
+    return on_commit_callbacks
 
 
 @pytest.fixture

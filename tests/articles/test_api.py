@@ -159,7 +159,7 @@ def test_article_get_works_anonymously_and_includes_the_body(api_client):
 
 def test_article_get_shows_the_viewers_favorite_and_follow(auth_client, user):
     article = ArticleFactory()
-    article_favorite(user=user, article=article)
+    article_favorite(user=user, slug=article.slug)
     FollowFactory(follower=user, followee=article.author)
 
     body = auth_client.get(detail_url(article.slug)).json()["article"]
@@ -225,7 +225,7 @@ def test_article_update_rejects_an_invalid_field_and_changes_nothing(auth_client
 def test_article_delete_returns_204_and_removes_the_article_and_its_comments(auth_client, user):
     article = ArticleFactory(author=user, tags=["dragons"])
     CommentFactory(article=article)
-    article_favorite(user=UserFactory(), article=article)
+    article_favorite(user=UserFactory(), slug=article.slug)
 
     response = auth_client.delete(detail_url(article.slug))
 
@@ -259,7 +259,7 @@ def test_article_favorite_returns_the_article_favorited_and_counted(auth_client,
 
 def test_article_unfavorite_returns_the_article_unfavorited(auth_client, user):
     article = ArticleFactory()
-    article_favorite(user=user, article=article)
+    article_favorite(user=user, slug=article.slug)
 
     response = auth_client.delete(favorite_url(article.slug))
 
@@ -292,7 +292,7 @@ def test_article_favorites_count_follows_the_favorite_rows_through_repeats():
 
 def test_article_favorited_is_per_viewer(user):
     article = ArticleFactory()
-    article_favorite(user=user, article=article)
+    article_favorite(user=user, slug=article.slug)
 
     other = client_for(UserFactory()).get(detail_url(article.slug)).json()["article"]
 
@@ -338,7 +338,7 @@ def test_article_list_shows_the_viewers_favorites_and_follows(auth_client, user)
     followed_author = UserFactory()
     favorite = ArticleFactory()
     by_followed = ArticleFactory(author=followed_author)
-    article_favorite(user=user, article=favorite)
+    article_favorite(user=user, slug=favorite.slug)
     FollowFactory(follower=user, followee=followed_author)
 
     items = {item["slug"]: item for item in list_articles(auth_client)["articles"]}
@@ -358,8 +358,8 @@ def filterable() -> dict[str, Article]:
         "jake_plain": cast(Article, ArticleFactory(author=jake)),
         "anna_favorite": cast(Article, ArticleFactory(author=anna, tags=["training"])),
     }
-    article_favorite(user=jake, article=articles["anna_favorite"])
-    article_favorite(user=anna, article=articles["anna_favorite"])
+    article_favorite(user=jake, slug=articles["anna_favorite"].slug)
+    article_favorite(user=anna, slug=articles["anna_favorite"].slug)
     return articles
 
 

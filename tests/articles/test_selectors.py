@@ -54,7 +54,7 @@ def test_article_list_count_equals_the_lists_length(filters):
     jake = UserFactory(username="jake")
     for tags in (["dragons", "training"], ["dragons"], [], ["training"]):
         article = ArticleFactory(author=jake, tags=tags)
-        article_favorite(user=jake, article=article)
+        article_favorite(user=jake, slug=article.slug)
     ArticleFactory(tags=["dragons", "other"])
     query = list_query(**filters)
     length = len(article_list(query=query))
@@ -70,8 +70,8 @@ def test_article_list_filters_by_favoriting_user():
     jake = UserFactory(username="jake")
     favorite = ArticleFactory()
     ArticleFactory()
-    article_favorite(user=jake, article=favorite)
-    article_favorite(user=UserFactory(), article=favorite)
+    article_favorite(user=jake, slug=favorite.slug)
+    article_favorite(user=UserFactory(), slug=favorite.slug)
 
     assert list(article_list(query=list_query(favorited="jake"))) == [favorite]
 
@@ -86,8 +86,8 @@ def test_favorited_ids_are_the_viewers_favorites_among_the_given_articles():
     viewer = UserFactory()
     favorite, other, unasked = ArticleFactory.create_batch(3)
     for article in (favorite, unasked):
-        article_favorite(user=viewer, article=article)
-    article_favorite(user=UserFactory(), article=other)
+        article_favorite(user=viewer, slug=article.slug)
+    article_favorite(user=UserFactory(), slug=other.slug)
 
     assert favorited_ids(viewer=viewer, article_ids={favorite.pk, other.pk}) == {favorite.pk}
     assert favorited_ids(viewer=AnonymousUser(), article_ids={favorite.pk}) == set()
@@ -96,7 +96,7 @@ def test_favorited_ids_are_the_viewers_favorites_among_the_given_articles():
 def test_articles_for_viewer_lays_the_viewer_flags_over_the_shared_entry():
     follow = FollowFactory()
     article = ArticleFactory(author=follow.followee, tags=["b", "a"])
-    article_favorite(user=follow.follower, article=article)
+    article_favorite(user=follow.follower, slug=article.slug)
     entry = article_detail(slug=article.slug)
 
     [seen] = articles_for_viewer([entry], viewer=follow.follower)

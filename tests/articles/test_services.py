@@ -78,7 +78,7 @@ def test_article_update_replaces_the_tags_when_given(tag_list, expected):
 
 def test_article_delete_removes_the_article_and_its_favorites():
     article = ArticleFactory()
-    article_favorite(user=UserFactory(), article=article)
+    article_favorite(user=UserFactory(), slug=article.slug)
 
     article_delete(article=article)
 
@@ -96,19 +96,19 @@ def test_article_favorite_and_unfavorite_keep_the_count_equal_to_the_rows():
     article = ArticleFactory()
     jake, anna = UserFactory(), UserFactory()
 
-    article_favorite(user=jake, article=article)
-    article_favorite(user=jake, article=article)
+    article_favorite(user=jake, slug=article.slug)
+    article_favorite(user=jake, slug=article.slug)
     assert favorites_count(article) == 1
-    article_favorite(user=anna, article=article)
+    article_favorite(user=anna, slug=article.slug)
     assert favorites_count(article) == 2
-    article_unfavorite(user=jake, article=article)
-    article_unfavorite(user=jake, article=article)
+    article_unfavorite(user=jake, slug=article.slug)
+    article_unfavorite(user=jake, slug=article.slug)
     assert favorites_count(article) == 1
-    article_unfavorite(user=anna, article=article)
+    article_unfavorite(user=anna, slug=article.slug)
     assert favorites_count(article) == 0
 
 
 def test_article_favorite_counts_per_article():
     first, second = ArticleFactory.create_batch(2)
-    article_favorite(user=UserFactory(), article=first)
+    article_favorite(user=UserFactory(), slug=first.slug)
     assert (favorites_count(first), favorites_count(second)) == (1, 0)

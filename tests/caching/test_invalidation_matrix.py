@@ -146,8 +146,16 @@ READS: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
 }
 
 
+def cache_reads(layer: str, result: str) -> float:
+    return REGISTRY.get_sample_value("conduit_cache_reads_total", {"layer": layer, "result": result}) or 0.0
+
+
 def entry_misses() -> float:
-    return REGISTRY.get_sample_value("conduit_cache_reads_total", {"layer": "entry", "result": "miss"}) or 0.0
+    return cache_reads("entry", "miss")
+
+
+def hits() -> float:
+    return cache_reads("entry", "hit") + cache_reads("response", "hit")
 
 
 @contextmanager
@@ -261,11 +269,12 @@ def test_each_write_leaves_every_read_fresh_and_the_others_cached(
 
     for viewer in viewers:
         for read in READS:
-            misses_before = entry_misses()
+            misses_before, hits_before = entry_misses(), hits()
             answer = get(viewer, read)
-            misses = entry_misses() - misses_before
+            misses, hit = entry_misses() - misses_before, hits() - hits_before
             with cache_skipped():
                 truth = get(viewer, read)
             assert answer == truth, f"{write_name}: {read} for {viewer} is stale"
             if read not in write.touches:
                 assert misses == 0, f"{write_name}: {read} for {viewer} reloaded {misses} entries"
+                assert hit > 0, f"{write_name}: {read} for {viewer} did not use the cache"

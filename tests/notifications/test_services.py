@@ -159,9 +159,9 @@ def test_a_favorite_notifies_the_author_once_however_often_it_is_repeated(django
     article = ArticleFactory()
     fan = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        article_favorite(user=fan, article=article)
-        article_unfavorite(user=fan, article=article)
-        article_favorite(user=fan, article=article)
+        article_favorite(user=fan, slug=article.slug)
+        article_unfavorite(user=fan, slug=article.slug)
+        article_favorite(user=fan, slug=article.slug)
     notification = Notification.objects.get()
     assert (notification.recipient, notification.kind, notification.actor) == (
         article.author,
@@ -173,15 +173,15 @@ def test_a_favorite_notifies_the_author_once_however_often_it_is_repeated(django
 def test_favoriting_your_own_article_notifies_no_one(django_capture_on_commit_callbacks):
     article = ArticleFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        article_favorite(user=article.author, article=article)
+        article_favorite(user=article.author, slug=article.slug)
     assert not Notification.objects.exists()
 
 
 def test_a_favorite_undone_before_the_task_runs_notifies_no_one(django_capture_on_commit_callbacks):
     article = ArticleFactory()
     fan = UserFactory()
-    article_favorite(user=fan, article=article)  # its task is not run: no callbacks executed
-    article_unfavorite(user=fan, article=article)
+    article_favorite(user=fan, slug=article.slug)  # its task is not run: no callbacks executed
+    article_unfavorite(user=fan, slug=article.slug)
     nudge_grace_over()
     assert outbox_relay().sent == 1
     assert not Notification.objects.exists()

@@ -41,8 +41,8 @@ def favorited_articles() -> list[Article]:
     fans = UserFactory.create_batch(2)
     articles = [cast(Article, ArticleFactory(slug=slug)) for slug in ("two-fans", "one-fan", "no-fan")]
     for fan in fans:
-        article_favorite(user=fan, article=articles[0])
-    article_favorite(user=fans[0], article=articles[1])
+        article_favorite(user=fan, slug=articles[0].slug)
+    article_favorite(user=fans[0], slug=articles[1].slug)
     return articles
 
 
@@ -104,8 +104,8 @@ def test_the_list_counters_stay_exact_through_every_kind_of_write(favorited_arti
     fan = favorited_articles[0].favorites.first().user  # type: ignore[union-attr]
     article = article_create(author=author, title="Counted", description="d", body="b", tag_list=["x", "y"])
     article_update(article=article, changes={"tag_list": ["y", "z"]})
-    article_favorite(user=fan, article=article)
-    article_unfavorite(user=fan, article=favorited_articles[1])
+    article_favorite(user=fan, slug=article.slug)
+    article_unfavorite(user=fan, slug=favorited_articles[1].slug)
     article_delete(article=favorited_articles[0])  # had two fans: their counters go down too
 
     assert "articles.ArticleCount.total: exact" in check_counters()

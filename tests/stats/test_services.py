@@ -61,7 +61,7 @@ def test_tag_popularity_recompute_invalidates_the_cached_tag_list(api_client, dj
 
 def test_favorites_count_reconcile_fixes_and_reports_drift(caplog):
     right = ArticleFactory()
-    article_favorite(user=UserFactory(), article=right)
+    article_favorite(user=UserFactory(), slug=right.slug)
     drifted = ArticleFactory(slug="drifted")
     FavoriteFactory(article=drifted)
     FavoriteFactory(article=drifted)  # factories do not move the counter: it says 0

@@ -13,10 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
@@ -35,13 +33,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     status_code, errors = _describe(exc)
     if status_code is None:
         return None  # a bug: Django logs it and answers 500 through config.urls.handler500
-    request = context.get("request")
-    # A view that writes nothing (`writes = False`: signing in) opened no transaction to roll back.
-    opened_one = getattr(context.get("view"), "writes", True)
-    unsafe = request is None or request.method not in SAFE_METHODS
-    if unsafe and opened_one and transaction.get_connection().in_atomic_block:
-        # The write's transaction (ApiView.dispatch) must not commit a half-done write.
-        transaction.set_rollback(True)
+    # A failed write's transaction is rolled back already: the exception left it (ApiView).
     response = Response(error_body(errors), status=status_code)
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):

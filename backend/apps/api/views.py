@@ -1,7 +1,9 @@
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -52,9 +54,11 @@ def signed_in_user(request: Request) -> "SignedInUser":
 # Whatever requires sign-in, and every write, still answers 401.
 #
 # Transactions: with ATOMIC_REQUESTS every request would open one, and so talk to the database even
-# when the cache (or a 304) answers it. API views opt out, and wrap only unsafe methods in a
-# transaction of their own, with the same effect: a failed write (the exception handler marks the
-# block for rollback) leaves nothing behind.
+# when the cache (or a 304) answers it. API views opt out, and run the handler of an unsafe method
+# in a transaction of their own, with the same effect: a failed write (its exception leaves the
+# block) leaves nothing behind. The transaction opens only once authentication, permissions and
+# throttles have passed, so it holds no lock while they run; and a handler may build its response
+# after the commit (`respond_after_commit`), through the cached reads, instead of inside it.
 class ApiView(APIView):
     @classmethod
     def as_view(cls, **initkwargs: Any) -> "AsView[GenericView]":
@@ -63,12 +67,6 @@ class ApiView(APIView):
     # False for an unsafe method that writes nothing (signing in): no transaction, so on SQLite it
     # does not queue behind the write lock while it hashes a password.
     writes = True
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method in SAFE_METHODS or not self.writes:
-            return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
-            return super().dispatch(request, *args, **kwargs)
 
     invalid_token = False
 
@@ -94,3 +92,36 @@ class ApiView(APIView):
         super().initial(request, *args, **kwargs)
         # self.kwargs is the very dict that dispatch() passes on to the handler.
         self.kwargs.pop("version", None)
+        method = (request.method or "").lower()
+        if request.method not in SAFE_METHODS and self.writes and hasattr(self, method):
+            # dispatch() looks the handler up after initial(): it gets the transactional one.
+            setattr(self, method, in_write_transaction(getattr(self, method)))
+
+
+class DeferredResponse(Response):
+    """A write's response to build once its transaction has committed (`respond_after_commit`)."""
+
+    def __init__(self, build: Callable[[], Response]) -> None:
+        super().__init__()
+        self.build = build
+
+
+def respond_after_commit(build: Callable[[], Response]) -> Response:
+    """
+    The response of a write, built by `build()` after the write's transaction has committed: its
+    reads then go through the cache (which the commit has just invalidated) instead of adding
+    statements to the transaction, and fill it for the next readers.
+    """
+    return DeferredResponse(build)
+
+
+def in_write_transaction(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """`handler` in a transaction; a `respond_after_commit` response is built after the commit."""
+
+    @functools.wraps(handler)
+    def run(request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            response = handler(request, *args, **kwargs)
+        return response.build() if isinstance(response, DeferredResponse) else response
+
+    return run

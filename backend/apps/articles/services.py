@@ -1,9 +1,10 @@
 import secrets
 from collections import Counter
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.articles.caching import (
@@ -16,6 +17,8 @@ from apps.articles.caching import (
 from apps.articles.counts import article_counts_add, article_counts_favoriters_remove, article_deltas
 from apps.articles.models import Article, ArticleCount, Favorite
 from apps.articles.selectors import article_favorites_counted
+from apps.core.db import insert_unless_conflict
+from apps.core.exceptions import NotFoundError
 from apps.notifications.hooks import notify_article_favorited, notify_article_published
 from apps.tags.caching import tags_changed
 from apps.tags.models import Tag
@@ -28,16 +31,19 @@ SLUG_ATTEMPTS = 8
 RESERVED_SLUGS = frozenset({"feed"})
 
 
-@transaction.atomic
+# The services run inside the request's transaction (ApiView) or open their own: `savepoint=False`
+# spares each call a SAVEPOINT and RELEASE; whatever fails rolls the whole transaction back.
+@transaction.atomic(savepoint=False)
 def article_create(
     *, author: User, title: str, description: str, body: str, tag_list: list[str] | None = None
 ) -> Article:
     """Publishes an article under a new unique slug; identical titles get distinct slugs."""
     article = Article(author=author, title=title, description=description, body=body)
-    _save_with_unique_slug(article)
+    _insert_with_unique_slug(article)
     tags = tag_get_or_create_many(names=tag_list) if tag_list else []
-    if tags:
-        article.tags.set(tags)
+    if tags:  # a new article links no tag yet: insert the links (tags.set() would read them first)
+        links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
+        Article.tags.through.objects.bulk_create(links)
     article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     notify_article_published(article_id=article.pk)
     article_published(slug=article.slug, author=author.username, tags=[tag.name for tag in tags])
@@ -54,7 +60,7 @@ class ArticleChanges(TypedDict, total=False):
     tag_list: list[str]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def article_update(*, article: Article, changes: ArticleChanges) -> Article:
     """
     Changes only the fields present in `changes` (title, description, body, tag_list).
@@ -94,7 +100,7 @@ def _retag(article: Article, tags: list[Tag]) -> set[str]:
     return {before[pk] for pk in before.keys() - after.keys()} | {after[pk] for pk in after.keys() - before.keys()}
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def article_delete(*, article: Article) -> None:
     tag_ids = list(article.tags.values_list("pk", flat=True))
     article_counts_favoriters_remove(article_id=article.pk)
@@ -105,46 +111,96 @@ def article_delete(*, article: Article) -> None:
     article.delete()
 
 
-@transaction.atomic
-def article_favorite(*, user: User, article: Article) -> None:
-    """`user` favorites `article` (idempotent); `favorites_count` moves in the same transaction."""
-    try:
-        with transaction.atomic():
-            Favorite.objects.create(user=user, article=article)
-    except IntegrityError:
-        # Favorited already, by a concurrent request of the same user: nothing to do. (get_or_create
-        # answered 500 when another concurrent request unfavorited in between its INSERT and its GET.)
-        return
-    Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") + 1)
+@transaction.atomic(savepoint=False)
+def article_favorite(*, user: User, slug: str) -> None:
+    """
+    `user` favorites the article at `slug` (idempotent: favorited already, nothing moves);
+    NotFoundError if there is none. The favorite, the article's `favorites_count`, the user's list
+    counter and the author's notification are written in the same transaction, in four statements.
+    """
+    article_id = _favorite_insert(user_id=user.pk, slug=slug)
+    if article_id is None:
+        _ensure_article_exists(slug=slug)
+        return  # favorited already (maybe by a concurrent request of the same user)
+    author_id = _favorites_count_move(article_id=article_id, by=1)
     article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, user.pk): 1}))
-    article_favorites_changed(article_id=article.pk, user_id=user.pk, username=user.username)
-    notify_article_favorited(article_id=article.pk, author_id=article.author_id, user_id=user.pk)
+    article_favorites_changed(article_id=article_id, user_id=user.pk, username=user.username)
+    notify_article_favorited(article_id=article_id, author_id=author_id, user_id=user.pk)
 
 
-@transaction.atomic
-def article_unfavorite(*, user: User, article: Article) -> None:
-    """`user` stops favoriting `article` (idempotent); `favorites_count` moves in the same transaction."""
-    deleted, _ = Favorite.objects.filter(user=user, article=article).delete()
-    if deleted:
-        Article.objects.filter(pk=article.pk).update(favorites_count=F("favorites_count") - deleted)
-        article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, user.pk): -deleted}))
-        article_favorites_changed(article_id=article.pk, user_id=user.pk, username=user.username)
+@transaction.atomic(savepoint=False)
+def article_unfavorite(*, user: User, slug: str) -> None:
+    """`user` stops favoriting the article at `slug` (idempotent); NotFoundError if there is none."""
+    article_id = _favorite_delete(user_id=user.pk, slug=slug)
+    if article_id is None:
+        _ensure_article_exists(slug=slug)
+        return
+    _favorites_count_move(article_id=article_id, by=-1)
+    article_counts_add(Counter({(ArticleCount.Kind.FAVORITED, user.pk): -1}))
+    article_favorites_changed(article_id=article_id, user_id=user.pk, username=user.username)
 
 
-def _save_with_unique_slug(article: Article) -> None:
-    """Saves `article` under the plain slug of its title, or with a random suffix when that is taken."""
+# The favorite's rows in one statement each, by slug (no lookup of the article first); plain SQL
+# that PostgreSQL and SQLite (3.35+) both run: INSERT ... SELECT ... ON CONFLICT, RETURNING.
+def _favorite_insert(*, user_id: int, slug: str) -> int | None:
+    """Inserts the favorite of the article at `slug`; its id, or None (no such article, or favorited already)."""
+    created_at = Favorite._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    return _returning(
+        f"INSERT INTO {_table(Favorite)} (user_id, article_id, created_at)"
+        f" SELECT %s, id, %s FROM {_table(Article)} WHERE slug = %s"
+        " ON CONFLICT (user_id, article_id) DO NOTHING RETURNING article_id",
+        [user_id, created_at, slug],
+    )
+
+
+def _favorite_delete(*, user_id: int, slug: str) -> int | None:
+    """Deletes the favorite of the article at `slug`; its id, or None (no such article, or not favorited)."""
+    return _returning(
+        f"DELETE FROM {_table(Favorite)} WHERE user_id = %s"
+        f" AND article_id IN (SELECT id FROM {_table(Article)} WHERE slug = %s) RETURNING article_id",
+        [user_id, slug],
+    )
+
+
+def _favorites_count_move(*, article_id: int, by: int) -> int:
+    """Moves the article's favorites_count; returns its author's id."""
+    author_id = _returning(
+        f"UPDATE {_table(Article)} SET favorites_count = favorites_count + %s WHERE id = %s RETURNING author_id",
+        [by, article_id],
+    )
+    assert author_id is not None  # its favorite row, locked by this transaction, holds it
+    return author_id
+
+
+def _returning(sql: str, params: list[Any]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _ensure_article_exists(*, slug: str) -> None:
+    if not Article.objects.filter(slug=slug).exists():
+        raise NotFoundError("article")
+
+
+def _insert_with_unique_slug(article: Article) -> None:
+    """
+    Inserts `article` under the plain slug of its title, or with a random suffix when that is taken:
+    one statement per attempt, which a slug taken (even by a concurrent request) skips without error.
+    """
     base = slugify(article.title)[:SLUG_BASE_MAX_LENGTH].strip("-") or "article"
     candidates = [base] + [f"{base}-{secrets.token_hex(4)}" for _ in range(SLUG_ATTEMPTS)]
     for slug in candidates:
-        if slug in RESERVED_SLUGS or Article.objects.filter(slug=slug).exists():
+        if slug in RESERVED_SLUGS:
             continue
         article.slug = slug
-        try:
-            with transaction.atomic():
-                article.save()
+        if insert_unless_conflict(article, conflict_fields=["slug"]):
             return
-        except IntegrityError:
-            continue  # taken by a concurrent request between the check and the insert
     raise RuntimeError(f"no free slug for {base!r} after {len(candidates)} attempts")
 
 

@@ -6,13 +6,12 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView, signed_in_user
+from apps.api.views import ApiView, respond_after_commit, signed_in_user
 from apps.articles.caching import article_detail, article_list_page
 from apps.articles.selectors import (
     ArticleListQuery,
     ArticlePage,
     article_get_for_author,
-    article_get_plain,
     articles_for_viewer,
 )
 from apps.articles.serializers import (
@@ -38,8 +37,10 @@ def article_response(entry: Entry, *, viewer: Viewer, status_code: int = status.
 
 
 def article_write_response(*, slug: str, viewer: Viewer, status_code: int = status.HTTP_200_OK) -> Response:
-    """The article after a write, read from the database (inside the write's transaction: the cache is not used)."""
-    return article_response(article_detail(slug=slug), viewer=viewer, status_code=status_code)
+    """The article as the write left it, read once the write has committed (through the cache, just invalidated)."""
+    return respond_after_commit(
+        lambda: article_response(article_detail(slug=slug), viewer=viewer, status_code=status_code)
+    )
 
 
 def article_list_response(page: ArticlePage, *, viewer: Viewer) -> Response:
@@ -153,7 +154,7 @@ class ArticleFavoriteApi(ApiView):
         tags=["articles"],
     )
     def post(self, request: Request, slug: str) -> Response:
-        article_favorite(user=signed_in_user(request), article=article_get_plain(slug=slug))
+        article_favorite(user=signed_in_user(request), slug=slug)
         return article_write_response(slug=slug, viewer=request.user)
 
     @extend_schema(
@@ -163,5 +164,5 @@ class ArticleFavoriteApi(ApiView):
         tags=["articles"],
     )
     def delete(self, request: Request, slug: str) -> Response:
-        article_unfavorite(user=signed_in_user(request), article=article_get_plain(slug=slug))
+        article_unfavorite(user=signed_in_user(request), slug=slug)
         return article_write_response(slug=slug, viewer=request.user)

@@ -219,7 +219,7 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
     """
     For each (entry, params) request, {param: value}, every entry fetched in one round trip and the
     missing or outdated ones loaded in one batch per entry kind; from the database alone inside a
-    transaction or while the cache is down.
+    transaction, while invalidations wait for a commit, or while the cache is down.
     """
     tracker = _tracker.get()
     wanted = [(entry, list(dict.fromkeys(params))) for entry, params in requests]
@@ -229,7 +229,7 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
             tracker.complete = False
         return [dict(entry.load(params, None)) if params else {} for entry, params in wanted]
 
-    if _bypassed.get() or _in_transaction() or not cache_available():
+    if _bypassed.get() or _in_transaction() or _invalidations_pending() or not cache_available():
         return from_the_database()
 
     stamp_keys = {key: None for entry, params in wanted for param in params for key in entry.stamp_keys(param)}
@@ -276,6 +276,15 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
 def _in_transaction() -> bool:
     """Inside a transaction of the app's own (not the one a test case wraps each test in, which Django marks)."""
     return any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
+
+
+def _invalidations_pending() -> bool:
+    """
+    Whether committed writes still wait for their invalidations: never in a request, whose write's
+    transaction runs them as it commits; but a transaction wrapped in an outer one (a test case's)
+    commits only with it, and until then the cache may hold what the write changed.
+    """
+    return bool(transaction.get_connection().run_on_commit)
 
 
 def _stamps_get(keys: list[str]) -> Versions | None:

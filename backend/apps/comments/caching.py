@@ -43,12 +43,6 @@ def comment_list_page(*, slug: str, limit: int, cursor: Cursor | None = None) ->
     return EntryPage(entries=entries, next_cursor=next_cursor)
 
 
-def comment_entries_with_authors(comments: list[Entry]) -> list[Entry]:
-    """Entries of freshly written comments with their authors' profiles (read fresh inside the write)."""
-    profiles = read_many([(PROFILE, [comment["author_id"] for comment in comments])])[0]
-    return [{**comment, "data": {**comment["data"], "author": profiles[comment["author_id"]]}} for comment in comments]
-
-
 @invalidation(COMMENTS)
 def comments_changed(*, article_id: int) -> Iterable[str]:
     return [COMMENTS.key(article_id)]

@@ -7,7 +7,7 @@ from apps.notifications.hooks import notify_article_commented
 from apps.users.models import User
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def comment_create(*, article: Article, author: User, body: str) -> Comment:
     comment = Comment.objects.create(article=article, author=author, body=body)
     comments_changed(article_id=article.pk)
@@ -15,7 +15,7 @@ def comment_create(*, article: Article, author: User, body: str) -> Comment:
     return comment
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def comment_delete(*, comment: Comment) -> None:
     comments_changed(article_id=comment.article_id)
     comment.delete()

@@ -8,7 +8,7 @@ from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_get_plain
-from apps.comments.caching import comment_entries_with_authors, comment_list_page
+from apps.comments.caching import comment_list_page
 from apps.comments.selectors import comment_entries, comment_get_for_author
 from apps.comments.serializers import (
     CommentCreateBodySerializer,
@@ -20,6 +20,7 @@ from apps.comments.services import comment_create, comment_delete
 from apps.core.types import EntryPage
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.profiles.selectors import with_author_following
+from apps.profiles.serializers import ProfileSerializer
 
 
 class CommentListApi(ApiView):
@@ -63,10 +64,11 @@ class CommentListApi(ApiView):
         article = article_get_plain(slug=slug)
         data = CommentCreateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = comment_create(article=article, author=signed_in_user(request), **data.validated_data["comment"])
-        [comment_data] = with_author_following(
-            comment_entries_with_authors(comment_entries([comment])), viewer=request.user
-        )
+        author = signed_in_user(request)
+        comment = comment_create(article=article, author=author, **data.validated_data["comment"])
+        # All of it is at hand: the new comment, and its author is the viewer (who follows no one's self).
+        [entry] = comment_entries([comment])
+        comment_data = {**entry["data"], "author": {**ProfileSerializer.entry_data(author), "following": False}}
         return Response({"comment": comment_data}, status=status.HTTP_201_CREATED)
 
 

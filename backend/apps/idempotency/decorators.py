@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.renderers import JSONRenderer
+from apps.api.views import DeferredResponse
 from apps.core.exceptions import InvalidError
 from apps.idempotency.services import FIELD, idempotency_key_claim, idempotency_key_complete, idempotency_key_release
 
@@ -72,6 +73,8 @@ def idempotent(
             body = replay(record.response_body) if replay else record.response_body
             return Response(body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
         response = handler(view, request, *args, **kwargs)
+        if isinstance(response, DeferredResponse):
+            response = response.build()  # the stored response must be written in the same transaction
         if 200 <= response.status_code < 300:
             body = _json(response.data)
             stored = store(body) if store else body

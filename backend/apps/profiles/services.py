@@ -1,5 +1,6 @@
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from apps.core.db import insert_unless_conflict
 from apps.core.exceptions import InvalidError
 from apps.profiles.caching import follows_changed
 from apps.profiles.models import Follow
@@ -13,12 +14,9 @@ def profile_follow(*, follower: User, username: str) -> None:
     followee = profile_user_get(username=username)
     if followee.pk == follower.pk:
         raise InvalidError("profile", "cannot follow yourself")
-    try:
-        with transaction.atomic():
-            Follow.objects.create(follower=follower, followee=followee)
-    except IntegrityError:
-        return  # following already (a concurrent request): as with favorites, never a 500
-    follows_changed(follower_id=follower.pk)
+    if insert_unless_conflict(Follow(follower=follower, followee=followee), conflict_fields=["follower", "followee"]):
+        follows_changed(follower_id=follower.pk)
+    # else following already (maybe by a concurrent request): as with favorites, nothing to do
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
-from apps.api.views import ApiView, signed_in_user
+from apps.api.views import ApiView, respond_after_commit, signed_in_user
 from apps.core.types import Entry, Viewer
 from apps.profiles.caching import profile_detail
 from apps.profiles.selectors import profile_for_viewer
@@ -46,7 +46,7 @@ class ProfileFollowApi(ApiView):
     )
     def post(self, request: Request, username: str) -> Response:
         profile_follow(follower=signed_in_user(request), username=username)
-        return profile_response(profile_detail(username=username), viewer=request.user)
+        return respond_after_commit(lambda: profile_response(profile_detail(username=username), viewer=request.user))
 
     @extend_schema(
         operation_id="profiles_unfollow",
@@ -56,4 +56,4 @@ class ProfileFollowApi(ApiView):
     )
     def delete(self, request: Request, username: str) -> Response:
         profile_unfollow(follower=signed_in_user(request), username=username)
-        return profile_response(profile_detail(username=username), viewer=request.user)
+        return respond_after_commit(lambda: profile_response(profile_detail(username=username), viewer=request.user))

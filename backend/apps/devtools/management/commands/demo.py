@@ -40,7 +40,7 @@ class Command(BaseCommand):
             for follower, followee in demo_data.FOLLOWS:
                 profile_follow(follower=users[follower], username=followee)
             for username, title in demo_data.FAVORITES:
-                article_favorite(user=users[username], article=articles[title])
+                article_favorite(user=users[username], slug=articles[title].slug)
         self._report(before=before, after=_row_counts(), users=list(users.values()))
 
     def _report(self, *, before: dict[str, int], after: dict[str, int], users: list[User]) -> None:
