@@ -1,4 +1,9 @@
-"""WSGI entry point. uvicorn serves it (`--interface wsgi`): see docs/serving.md for why."""
+"""
+WSGI entry point. uvicorn serves it (`--interface wsgi`): see docs/serving.md for why.
+
+Django's application sits behind `StoredResponses` (apps.caching.responses), which answers anonymous
+API reads whose data is unchanged from their stored bytes before Django's middleware chain runs.
+"""
 
 import os
 
@@ -6,4 +11,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from apps.caching.responses import StoredResponses  # noqa: E402  (needs the settings, set up just above)
+
+application = StoredResponses(django_application)

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from apps.caching.generations import Versions, versions_tag
 from apps.caching.reads import VIEWER, track_reads
-from apps.caching.responses import canonical_path, response_store
+from apps.caching.responses import canonical_path, response_storable
 from apps.routing.router import replica_reads
 
 _SAFE_METHODS = ("GET", "HEAD")
@@ -63,9 +63,9 @@ def cached_response(request: Request, shared: Callable[[], T], render: Callable[
         if etag in client_etags and response.status_code == status.HTTP_200_OK:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
     elif not request.user.is_authenticated:
-        # Kept whole for the next anonymous reader of this path (apps.caching.responses).
-        stamps = dict(tracker.stamps)
-        response.add_post_render_callback(lambda rendered: response_store(request, rendered, stamps))
+        # Kept whole, as the client receives it, for the next anonymous reader of this path
+        # (apps.caching.responses: the WSGI layer in front of Django stores it on its way out).
+        response_storable(request, dict(tracker.stamps))
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -1,40 +1,54 @@
 """
-Rendered responses of anonymous API reads, answered before URL resolving and DRF.
+Rendered responses of anonymous API reads, answered in front of Django.
 
 Most traffic is anonymous reads of a few hot pages, and the data behind them is already cached; what
-such a request still costs is Python: Django's middleware and URL resolving, DRF's dispatch, the
-validation of its query parameters, the rendering (docs/benchmarks.md profiles it). So:
+such a request still costs is Python: Django's request object, its middleware chain, URL resolving,
+DRF's dispatch, the validation of its query parameters, the rendering (docs/benchmarks.md profiles
+it). So `StoredResponses`, a WSGI layer that config.wsgi puts around Django's application, keeps
+whole responses:
 
-- when `cached_response` (apps.api.http_caching) answers an anonymous GET with 200, it stores the
-  rendered bytes (up to RESPONSE_CACHE_MAX_BYTES) under the request's canonical path (the known
-  query parameters only, sorted: `canonical_path`), together with the names and values of the
-  stamps of every cached entry it was built from (apps.caching.reads), and its ETag;
-- `AnonymousResponseCacheMiddleware` looks the path up for the next anonymous GET, reads the current
-  values of those counters, and when every one still matches (no write since: a write bumps them),
-  answers with the stored bytes, or 304 when the client's `If-None-Match` holds that ETag.
+- when `cached_response` (apps.api.http_caching) answers an anonymous GET whose data came whole from
+  the cache, it marks the request storable (`response_storable`) with the names and values of the
+  stamps of every cached entry the response was built from (apps.caching.reads);
+- on its way out, the layer stores such a response when it is a 200 of at most
+  RESPONSE_CACHE_MAX_BYTES: its bytes and its *final* headers, as every middleware left them
+  (Cache-Control, Vary, ETag, the security headers...), but the request id; under the request's
+  scheme and canonical path (the known query parameters only, sorted: `canonical_path`);
+- for the next anonymous GET of that path, the layer reads the current values of those stamps, and
+  when every one still matches (no write since: a write bumps them) it answers with the stored bytes
+  and headers, or 304 when the client's `If-None-Match` holds the stored ETag, without entering
+  Django. Only what varies per request is made per request: the request id (apps.core.request_id), the
+  access log line and the metrics (apps.observability).
 
 It is the generation scheme of apps.caching.generations applied to whole responses, with its guarantees:
-an entry computed while a write was happening carries the counters from before that write, so it
+an entry computed while a write was happening carries the stamps from before that write, so it
 can never match again; the cache being down only means every request takes the full path.
 
-Only requests without `Authorization` use it (signed-in views have per-viewer flags), only GET, and
-only when the client accepts JSON: anything else (HEAD, another media type, an error) goes to the
-view as before. The middlewares outside this one (CORS, Cache-Control/Vary, request id) treat the
-stored response exactly as a fresh one.
+Only requests that the full stack would answer the same way for everyone use it: a GET of `/api/...`
+without `Authorization` (signed-in views have per-viewer flags), without `Origin` (CORS answers per
+origin), without a body, whose client accepts JSON and whose Host is allowed. Anything else (HEAD,
+another media type, an error, a stale entry) goes to Django as before. `/api/x` and `/api/v1/x` (the
+unversioned alias, apps.api.middleware) are stored separately, each as the full stack answered it.
 """
 
 import hashlib
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.urls import ResolverMatch
+from django.http import HttpRequest, QueryDict
+from django.http.request import split_domain_port, validate_host
+from django.utils.encoding import repercent_broken_unicode
 from django.utils.http import parse_etags
 
 from apps.caching.generations import Versions, cache_get, cache_set, generations_get
+from apps.core.request_id import REQUEST_ID_HEADER, request_id_from_header, request_id_reset, request_id_set
 from apps.observability import metrics
+from apps.observability.middleware import request_record, route_label
 
 RESPONSE_TTL = 300
 # The query parameters of the API's reads (article lists and the feed: filters and paging; comments:
@@ -43,25 +57,37 @@ _KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", 
 _NUMBER_PARAMETERS = frozenset({"limit", "offset"})
 _UNCACHEABLE_PARAMETERS = frozenset({"format"})
 _CANONICAL_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,9})$")
-# The headers the view itself sets; the outer middlewares add theirs on every response.
-_STORED_HEADERS = ("Content-Type", "Allow", "Vary", "ETag")
 _JSON_MEDIA_RANGES = ("*/*", "application/*", "application/json")
+# Made per request, never stored; left out of a 304 (it has no body).
+_REQUEST_ID = REQUEST_ID_HEADER.lower()
+_BODY_HEADERS = frozenset({"content-type", "content-length"})
+# Where cached_response leaves the stamps of a storable response for the layer (the WSGI environ,
+# which is Django's request.META).
+_STORABLE = "conduit.storable_response"
 
-# What the view had set, its data's counters, and the route it matched (for logs and metrics).
-StoredResponse = tuple[Versions, dict[str, str], bytes, str]
+# The stamps the response was built from, its final headers (but the request id), its body, and the
+# route it matched (for the access log and the metrics).
+StoredResponse = tuple[Versions, list[tuple[str, str]], bytes, str]
+StartResponse = Callable[..., Any]
+WSGIApplication = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def canonical_path(request: HttpRequest) -> str | None:
+    """The request's path with only the query parameters the API reads (`canonical_path_of`): ETags use it."""
+    return canonical_path_of(request.path_info, request.GET.lists())
+
+
+def canonical_path_of(path: str, parameters: Iterable[tuple[str, list[str]]]) -> str | None:
     """
-    The request's path with only the query parameters the API reads, in one canonical form: what
-    stored responses (and ETags) are keyed on. Unknown parameters are dropped (the views ignore
-    them), empty filters too (`?tag=` filters nothing), and the rest sorted; so `?r=<random>` or a
-    reordered query cannot mint new entries. None when the query has a known parameter twice, a
-    number not written canonically (`limit=020`) or `format`: such a request is neither answered
-    from stored responses nor stored.
+    `path` with only the query `parameters` the API reads, in one canonical form: what stored
+    responses (and ETags) are keyed on. Unknown parameters are dropped (the views ignore them), empty
+    filters too (`?tag=` filters nothing), and the rest sorted; so `?r=<random>` or a reordered query
+    cannot mint new entries. None when the query has a known parameter twice, a number not written
+    canonically (`limit=020`) or `format`: such a request is neither answered from stored responses
+    nor stored.
     """
     parts = []
-    for name, values in request.GET.lists():
+    for name, values in parameters:
         if name not in _KNOWN_PARAMETERS:
             if name in _UNCACHEABLE_PARAMETERS:
                 return None
@@ -73,7 +99,7 @@ def canonical_path(request: HttpRequest) -> str | None:
             return None
         if value:
             parts.append((name, value))
-    return f"{request.path_info}?{urlencode(sorted(parts))}" if parts else request.path_info
+    return f"{path}?{urlencode(sorted(parts))}" if parts else path
 
 
 def response_cache_key(path: str) -> str:
@@ -81,67 +107,165 @@ def response_cache_key(path: str) -> str:
     return f"core:response:{digest}"
 
 
-def is_anonymous_json_read(request: HttpRequest) -> bool:
-    """A GET without credentials whose client takes JSON: what stored responses may answer."""
-    if request.method != "GET" or "authorization" in request.headers:
-        return False
-    accept = request.headers.get("Accept", "")
+def accepts_json(accept: str) -> bool:
+    """Whether a client sending this `Accept` header takes JSON (no header: anything)."""
     if not accept:
         return True
     return any(part.split(";")[0].strip() in _JSON_MEDIA_RANGES for part in accept.split(","))
 
 
-def response_store(request: HttpRequest, response: HttpResponse, versions: Versions) -> None:
-    """Stores a rendered 200 response of an anonymous read, built from data at `versions`."""
-    if response.status_code != 200 or not is_anonymous_json_read(request):
-        return
-    path = canonical_path(request)
-    if path is None or len(response.content) > settings.RESPONSE_CACHE_MAX_BYTES:
-        return
-    headers = {name: response[name] for name in _STORED_HEADERS if response.has_header(name)}
-    match = request.resolver_match
-    entry: StoredResponse = (versions, headers, response.content, match.route if match else "")
-    cache_set(response_cache_key(path), entry, RESPONSE_TTL)
+def response_storable(request: HttpRequest, versions: Versions) -> None:
+    """
+    Marks the response to this anonymous read as built from cached data at `versions`: `StoredResponses`
+    stores it on its way out if it is a 200 (elsewhere, e.g. in tests through Django's test client,
+    the mark is ignored).
+    """
+    request.META[_STORABLE] = (dict(versions), route_label(request))
 
 
-def response_lookup(request: HttpRequest) -> HttpResponse | None:
-    """The stored response for this request when the data behind it has not changed since; else None."""
-    path = canonical_path(request)
-    if path is None:
-        return None
-    entry: StoredResponse | None = cache_get(response_cache_key(path))
+def response_lookup(key: str) -> StoredResponse | None:
+    """The response stored at `key` when the data behind it has not changed since; else None."""
+    entry: StoredResponse | None = cache_get(key)
     if entry is None or generations_get(entry[0]) != entry[0]:
-        # Never stored, or written since (or the cache is down): the view computes a fresh one.
+        # Never stored, or written since (or the cache is down): Django computes a fresh one.
         metrics.cache_reads.labels(layer="response", result="miss").inc()
         return None
     metrics.cache_reads.labels(layer="response", result="hit").inc()
-    _, headers, body, route = entry
-    # The route the view matched, without resolving the URL again: access logs and metrics use it.
-    request.resolver_match = ResolverMatch(stored_response, (), {}, route=route)
-    if headers.get("ETag") in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponse(status=304)
-        del response["Content-Type"]
-        for name in ("ETag", "Allow", "Vary"):
-            if name in headers:
-                response[name] = headers[name]
-        return response
-    return HttpResponse(body, headers=headers)
+    return entry
 
 
-def stored_response(request: HttpRequest) -> HttpResponse:
-    """Stands for the view in the `resolver_match` of a request answered from a stored response."""
-    raise NotImplementedError("never called: the middleware answers these requests itself")
-
-
-class AnonymousResponseCacheMiddleware:
+# ------------------------------------------------------------------------------
+# The WSGI layer
+# ------------------------------------------------------------------------------
+class StoredResponses:
     """Answers anonymous API reads from stored responses when their data is unchanged (module docstring)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def __init__(self, application: WSGIApplication) -> None:
+        self.application = application
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith("/api/") and is_anonymous_json_read(request):
-            stored = response_lookup(request)
-            if stored is not None:
-                return stored
-        return self.get_response(request)
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        path = _path_info(environ)
+        key = _stored_response_key(environ, path)
+        if key is None:
+            return self.application(environ, start_response)
+        entry = response_lookup(key)
+        if entry is None:
+            return self._answer_and_store(environ, start_response, key)
+        _, headers, body, route = entry
+        request_id = request_id_from_header(environ.get("HTTP_X_REQUEST_ID"))
+        if _etag(headers) in parse_etags(environ.get("HTTP_IF_NONE_MATCH", "")):
+            status, body = 304, b""
+            headers = [(name, value) for name, value in headers if name.lower() not in _BODY_HEADERS]
+            start_response("304 Not Modified", [*headers, (REQUEST_ID_HEADER, request_id)])
+        else:
+            status = 200
+            start_response("200 OK", [*headers, (REQUEST_ID_HEADER, request_id)])
+        token = request_id_set(request_id)  # the access log line carries it
+        try:
+            request_record(method="GET", route=route, path=path, status=status, duration=time.perf_counter() - started)
+        finally:
+            request_id_reset(token)
+        return [body]
+
+    def _answer_and_store(self, environ: dict[str, Any], start_response: StartResponse, key: str) -> Iterable[bytes]:
+        answered: list[Any] = []
+
+        def capturing_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, capturing_start_response)
+        storable = environ.get(_STORABLE)
+        if storable is None or not answered or answered[0] != "200 OK":
+            return result
+        headers = answered[1]
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return result
+        try:
+            body = b"".join(result)
+        except BaseException:
+            _close(result)
+            raise
+        if len(body) <= settings.RESPONSE_CACHE_MAX_BYTES:
+            versions, route = storable
+            kept = [(name, value) for name, value in headers if name.lower() != _REQUEST_ID]
+            entry: StoredResponse = (versions, kept, body, route)
+            cache_set(key, entry, RESPONSE_TTL)
+        return _ClosingBody(body, result)
+
+
+class _ClosingBody:
+    """The buffered body of Django's response; closing it closes that response (Django's request_finished)."""
+
+    def __init__(self, body: bytes, result: Iterable[bytes]) -> None:
+        self.body = body
+        self.result = result
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter((self.body,))
+
+    def close(self) -> None:
+        _close(self.result)
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def _path_info(environ: dict[str, Any]) -> str:
+    """PATH_INFO decoded as Django decodes it (WSGIRequest.path_info)."""
+    raw = environ.get("PATH_INFO", "/").encode("iso-8859-1")
+    return repercent_broken_unicode(raw).decode()
+
+
+def _stored_response_key(environ: dict[str, Any], path: str) -> str | None:
+    """The key of the stored response that may answer this request; None when it must go to Django."""
+    if (
+        environ.get("REQUEST_METHOD") != "GET"
+        or not path.startswith("/api/")
+        or "HTTP_AUTHORIZATION" in environ
+        or "HTTP_ORIGIN" in environ
+        or environ.get("CONTENT_LENGTH", "0") not in ("", "0")
+        or not accepts_json(environ.get("HTTP_ACCEPT", ""))
+        or not _host_allowed(environ)
+    ):
+        return None
+    canonical = canonical_path_of(path, QueryDict(environ.get("QUERY_STRING", "")).lists())
+    if canonical is None:
+        return None
+    # The scheme decides Django's security headers (HSTS) and redirects: one entry per scheme.
+    return response_cache_key(f"{_scheme(environ)}:{canonical}")
+
+
+def _host_allowed(environ: dict[str, Any]) -> bool:
+    """Whether Django would accept the request's Host (else it answers 400: Django decides)."""
+    host = environ.get("HTTP_HOST")
+    if host is None or (settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ):
+        return False
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as HttpRequest.get_host
+    return _host_valid(host, tuple(allowed))
+
+
+@lru_cache(maxsize=64)
+def _host_valid(host: str, allowed: tuple[str, ...]) -> bool:
+    domain, _ = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
+
+
+def _scheme(environ: dict[str, Any]) -> str:
+    """The request's scheme as HttpRequest.scheme reads it (SECURE_PROXY_SSL_HEADER)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return str(environ.get("wsgi.url_scheme", "http"))
+
+
+def _etag(headers: list[tuple[str, str]]) -> str | None:
+    return next((value for name, value in headers if name == "ETag"), None)

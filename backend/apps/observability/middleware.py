@@ -34,6 +34,27 @@ def route_label(request: HttpRequest) -> str:
     return "/" + _CONVERTER.sub(r"{\1}", route).lstrip("^").rstrip("$")
 
 
+def request_record(*, method: str, route: str, path: str, status: int, duration: float) -> None:
+    """
+    Writes the access log line of one answered request and records its metrics (requests by status,
+    the latency histogram). `method` is the request's, `route` a `route_label`, `duration` in seconds.
+    """
+    method = method if method in _KNOWN_METHODS else "OTHER"
+    metrics.http_request_duration.labels(method=method, route=route).observe(duration)
+    metrics.http_requests.labels(method=method, route=route, status=str(status)).inc()
+    duration_ms = round(duration * 1000, 1)
+    quiet = route in _QUIET_ROUTES and status == 200
+    access_logger.log(
+        logging.DEBUG if quiet else logging.INFO,
+        "%s %s %s %sms",
+        method,
+        path,
+        status,
+        duration_ms,
+        extra={"method": method, "route": route, "path": path, "status": status, "duration_ms": duration_ms},
+    )
+
+
 class AccessLogMiddleware:
     """Logs `method route status duration` per request and records the latency histogram."""
 
@@ -43,26 +64,11 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        duration = time.perf_counter() - started
-        route = route_label(request)
-        method = request.method if request.method in _KNOWN_METHODS else "OTHER"
-        metrics.http_request_duration.labels(method=method, route=route).observe(duration)
-        metrics.http_requests.labels(method=method, route=route, status=str(response.status_code)).inc()
-        duration_ms = round(duration * 1000, 1)
-        quiet = route in _QUIET_ROUTES and response.status_code == 200
-        access_logger.log(
-            logging.DEBUG if quiet else logging.INFO,
-            "%s %s %s %sms",
-            method,
-            request.path,
-            response.status_code,
-            duration_ms,
-            extra={
-                "method": method,
-                "route": route,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-            },
+        request_record(
+            method=request.method or "",
+            route=route_label(request),
+            path=request.path,
+            status=response.status_code,
+            duration=time.perf_counter() - started,
         )
         return response

@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "apps.devtools",
 ]
 
+# Anonymous API reads whose data is unchanged never reach this chain: config.wsgi answers them in
+# front of Django, with the headers this chain gave them when they were stored (apps.caching.responses).
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
     # Inside the request id (its log line carries it), around everything else (it times it all).
@@ -127,9 +129,6 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "apps.api.middleware.UnversionedApiMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Anonymous reads whose data is unchanged are answered here, from their stored bytes: the
-    # middlewares above see every response, those below (the admin's) and DRF only the others.
-    "apps.caching.responses.AnonymousResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
