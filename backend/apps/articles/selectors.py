@@ -169,6 +169,12 @@ def articles_for_viewer(entries: list[Entry], *, viewer: Viewer) -> list[dict[st
     return articles
 
 
+def article_list_data(page: ArticlePage, *, viewer: Viewer) -> dict[str, Any]:
+    """A page of articles as `viewer` sees it: the list responses' shape (the article list and the feed)."""
+    articles = articles_for_viewer(page.entries, viewer=viewer)
+    return {"articles": articles, "articlesCount": page.count, "nextCursor": page.next_cursor}
+
+
 # ------------------------------------------------------------------------------
 # Lookups for writes
 # ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from apps.articles.selectors import (
     ArticleListQuery,
     ArticlePage,
     article_get_for_author,
+    article_list_data,
     articles_for_viewer,
 )
 from apps.articles.serializers import (
@@ -44,8 +45,7 @@ def article_write_response(*, slug: str, viewer: Viewer, status_code: int = stat
 
 
 def article_list_response(page: ArticlePage, *, viewer: Viewer) -> Response:
-    articles = articles_for_viewer(page.entries, viewer=viewer)
-    return Response({"articles": articles, "articlesCount": page.count, "nextCursor": page.next_cursor})
+    return Response(article_list_data(page, viewer=viewer))
 
 
 class ArticleListApi(ApiView):

@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
+from apps.articles.selectors import article_list_data
 from apps.articles.serializers import ArticleListResponseSerializer
-from apps.articles.views import article_list_response
 from apps.feeds.selectors import feed_page
 from apps.feeds.serializers import FeedParamsSerializer
 
@@ -28,5 +28,5 @@ class FeedApi(ApiView):
         return cached_response(
             request,
             lambda: feed_page(user=signed_in_user(request), page=params.validated_data),
-            lambda page: article_list_response(page, viewer=request.user),
+            lambda page: Response(article_list_data(page, viewer=request.user)),
         )

@@ -1,5 +1,5 @@
 """
-A real PostgreSQL streaming replica of the test database's server, for the read-replica tests.
+A real PostgreSQL streaming replica of a running server: for the read-replica tests and the cluster (deploy/cluster.py).
 
 `ReplicaServer.create(primary=<Django settings dict>)`:
 
