@@ -30,12 +30,14 @@ django.setup()
 
 from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, F  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.articles.models import Article, Favorite  # noqa: E402
+from apps.articles.services import article_delete, article_unfavorite  # noqa: E402
 from apps.comments.models import Comment  # noqa: E402
+from apps.comments.services import comment_delete  # noqa: E402
 from apps.profiles.models import Follow  # noqa: E402
 from apps.users.models import User  # noqa: E402
 from apps.users.services import user_issue_token  # noqa: E402
@@ -109,12 +111,15 @@ def prepare() -> dict[str, Any]:
     # The mixed workload's writer (writer.py) favorites and comments as these, in turn.
     mixers = [bench_user(f"bench-mixer-{n}") for n in range(1, MIXERS + 1)]
     # Undo earlier runs' writes, so that a reused database keeps its size: their articles and the
-    # fans' and mixers' favorites (with the counts they moved) and comments.
-    Article.objects.filter(author=writer).delete()
+    # fans' and mixers' favorites and comments, through the services, so that every counter (favorites
+    # counts, the lists' counter rows) moves as it did.
+    for article in Article.objects.filter(author=writer):
+        article_delete(article=article)
     for fan in fans + mixers:
-        Article.objects.filter(favorites__user=fan).update(favorites_count=F("favorites_count") - 1)
-        Favorite.objects.filter(user=fan).delete()
-    Comment.objects.filter(author__in=mixers).delete()
+        for slug in Article.objects.filter(favorites__user=fan).values_list("slug", flat=True):
+            article_unfavorite(user=fan, slug=slug)
+    for comment in Comment.objects.filter(author__in=mixers).select_related("article"):
+        comment_delete(comment=comment)
     # The reader follows the most prolific authors among the newest 5,000 articles: a full feed.
     recent = Article.objects.order_by("-created_at", "-id").values("author_id")[:5000]
     authors = (
