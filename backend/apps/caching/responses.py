@@ -37,15 +37,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import repercent_broken_unicode
 from django.utils.http import parse_etags
 
-from apps.caching.generations import Versions, cache_get, cache_set, generations_get
+from apps.caching.generations import Versions, cache_set, generations_get, run_cache_operation
 from apps.core.request_id import REQUEST_ID_HEADER, request_id_from_header, request_id_reset, request_id_set
 from apps.observability import metrics
 from apps.observability.middleware import request_record, route_label
@@ -58,12 +58,17 @@ _NUMBER_PARAMETERS = frozenset({"limit", "offset"})
 _UNCACHEABLE_PARAMETERS = frozenset({"format"})
 _CANONICAL_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,9})$")
 _JSON_MEDIA_RANGES = ("*/*", "application/*", "application/json")
+_MAX_FIELDS = 100  # no read takes more query parameters; a longer query goes to Django
 # Made per request, never stored; left out of a 304 (it has no body).
 _REQUEST_ID = REQUEST_ID_HEADER.lower()
 _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # Where cached_response leaves the stamps of a storable response for the layer (the WSGI environ,
 # which is Django's request.META).
 _STORABLE = "conduit.storable_response"
+
+# Per process: the names of the stamps of the entry last found at each key (`response_lookup`).
+_stamp_keys: dict[str, tuple[str, ...]] = {}
+_STAMP_KEYS_MAX = 4096
 
 # The stamps the response was built from, its final headers (but the request id), its body, and the
 # route it matched (for the access log and the metrics).
@@ -124,9 +129,27 @@ def response_storable(request: HttpRequest, versions: Versions) -> None:
 
 
 def response_lookup(key: str) -> StoredResponse | None:
-    """The response stored at `key` when the data behind it has not changed since; else None."""
-    entry: StoredResponse | None = cache_get(key)
-    if entry is None or generations_get(entry[0]) != entry[0]:
+    """
+    The response stored at `key` when the data behind it has not changed since; else None.
+
+    One round trip once this process has seen the entry: the stamps it was stored with are read in
+    the same MGET as the entry itself (one atomic snapshot), their names remembered per key; a key
+    seen for the first time, or an entry now built on other stamps, costs a second one.
+    """
+    stamp_keys = _stamp_keys.get(key, ())
+    values: dict[str, Any] = run_cache_operation("get_many", [key, *stamp_keys], default=None) or {}
+    entry: StoredResponse | None = values.get(key)
+    current: dict[str, Any] | None = None
+    if entry is not None:
+        versions = entry[0]
+        if tuple(versions) == stamp_keys:
+            current = {name: values.get(name) for name in stamp_keys}
+        else:
+            if len(_stamp_keys) >= _STAMP_KEYS_MAX:
+                _stamp_keys.clear()
+            _stamp_keys[key] = tuple(versions)
+            current = generations_get(versions)
+    if entry is None or current != entry[0]:
         # Never stored, or written since (or the cache is down): Django computes a fresh one.
         metrics.cache_reads.labels(layer="response", result="miss").inc()
         return None
@@ -233,7 +256,14 @@ def _stored_response_key(environ: dict[str, Any], path: str) -> str | None:
         or not _host_allowed(environ)
     ):
         return None
-    canonical = canonical_path_of(path, QueryDict(environ.get("QUERY_STRING", "")).lists())
+    try:
+        pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:  # more fields than Django takes: it answers 400
+        return None
+    parameters: dict[str, list[str]] = {}
+    for name, value in pairs:
+        parameters.setdefault(name, []).append(value)
+    canonical = canonical_path_of(path, parameters.items())
     if canonical is None:
         return None
     # The scheme decides Django's security headers (HSTS) and redirects: one entry per scheme.
