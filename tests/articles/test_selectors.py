@@ -3,6 +3,7 @@ from typing import cast
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from apps.articles import selectors
 from apps.articles.caching import article_detail, article_list_page
 from apps.articles.counts import article_count_get
 from apps.articles.models import Article
@@ -21,6 +22,9 @@ from apps.users.models import User
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+NO_FILTERS = {"tag": None, "author": None, "favorited": None}
 
 
 def list_query(*, tag: str | None = None, author: str | None = None, favorited: str | None = None) -> ArticleListQuery:
@@ -131,3 +135,25 @@ def test_article_get_for_author_refuses_anyone_but_the_author():
     with pytest.raises(PermissionDeniedError) as error:
         article_get_for_author(slug=article.slug, user=UserFactory())
     assert error.value.field == "article"
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["member ids first", "newest-first walk"])
+def test_a_tag_or_favorites_page_is_the_same_read_either_way(monkeypatch, walk):
+    # Ref: #11: a list with few members is read member ids first (a rare tag made PostgreSQL walk every
+    # article); both ways give the same pages, deep ones and cursor ones included.
+    if walk:
+        monkeypatch.setattr(selectors, "FEW_MEMBERS_MAX", -1)
+    fan = cast(User, UserFactory(username="fan"))
+    for n in range(7):
+        article = cast(Article, ArticleFactory(tags=["rare"] if n % 2 else ["rare", "common"]))
+        if n % 3:
+            article_favorite(user=fan, slug=article.slug)
+    ArticleFactory.create_batch(20, tags=["common"])  # enough that the small lists count as few
+    for filters in ({"tag": "rare"}, {"favorited": "fan"}):
+        expected = list(article_list(query=list_query(**filters)).values_list("pk", flat=True))
+        first = ArticleListQuery(**{**NO_FILTERS, **filters}, limit=3, offset=0, cursor=None)
+        deep = first._replace(offset=3)
+        pages = article_id_pages([first, deep])
+        assert [row[0] for row in pages[first]["rows"]] == expected[:4]  # one more: a next page exists
+        assert [row[0] for row in pages[deep]["rows"]] == expected[3:7]
+        assert pages[first]["count"] == len(expected)
