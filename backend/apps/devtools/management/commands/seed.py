@@ -16,7 +16,8 @@ Built to scale to a million articles and two million favorites on PostgreSQL:
   no row from before the run changes. Tags are shared between runs: they are looked up by name.
 - The services are bypassed for speed, so the command does what they would: it recomputes
   `favorites_count` from the Favorite rows (one UPDATE, which also repairs an interrupted earlier
-  run), the lists' counter rows (apps.articles.counts), and invalidates the shared caches.
+  run), the lists' counter rows (apps.articles.counts) and the tags' popularity ranking, and
+  invalidates the shared caches.
 """
 
 import random
@@ -45,6 +46,7 @@ from apps.caching.reads import everything_changed
 from apps.comments.models import Comment
 from apps.devtools.management import sample_text
 from apps.profiles.models import Follow
+from apps.stats.services import tag_popularity_recompute
 from apps.tags.models import Tag
 from apps.users.models import User
 
@@ -112,6 +114,8 @@ class Command(BaseCommand):
             updated = _favorites_count_recompute()
             progress.set_description("list counters")
             article_counts_reconcile(fix=True)
+            progress.set_description("tag ranking")
+            tag_popularity_recompute()  # as the beat job would within 10 minutes: GET /tags counts no tag
         # The new rows appear in lists, tag clouds and counts at once (everything_changed bumps the
         # cache's epoch: called outside a transaction, it does so at once).
         everything_changed()
