@@ -9,6 +9,11 @@ of the CPU time of a cached read (docs/benchmarks.md). Here the backend objects 
 per context, but they all use the same client, whose pool is thread-safe and keeps its connections.
 That client also keeps its `redis.Redis` objects (thread-safe too) instead of building one per call.
 
+`get_if_current` reads a value only when a set of generation counters (apps.caching.generations)
+still hold given values, in one round trip (a Lua script): the stored responses' check
+(apps.caching.responses), whose dozens of counters would otherwise each cost a key to make and a reply
+to parse in Python.
+
 Every operation is timed for Prometheus (apps.observability): `conduit_cache_operation_duration_seconds`.
 """
 
@@ -43,6 +48,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
     _client: Callable[..., Any]
     _get_connection_pool: Callable[[bool], Any]
     _get_connection_pool_index: Callable[[bool], int]
+    _serializer: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +61,32 @@ class RedisCacheClient(DjangoRedisCacheClient):
             client = self._redis[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
+    def get_if_current(self, key: str, names: str, values: str) -> Any:
+        raw = self.get_client(key).eval(_GET_IF_CURRENT, 1, key, names, values)
+        return None if raw is None else self._serializer.loads(raw)
+
+
+# KEYS[1]: the value's key; ARGV[1]: the counters' keys, one a line; ARGV[2]: their expected values,
+# comma-separated. The counters are keys the script reads without declaring them: one Redis, no cluster.
+_GET_IF_CURRENT = """
+local names, count = {}, 0
+for name in string.gmatch(ARGV[1], "[^\\n]+") do
+    count = count + 1
+    names[count] = name
+end
+if count > 0 then
+    local values = redis.call("MGET", unpack(names))
+    for i = 1, count do
+        if not values[i] then
+            return false
+        end
+    end
+    if table.concat(values, ",") ~= ARGV[2] then
+        return false
+    end
+end
+return redis.call("GET", KEYS[1])
+"""
 
 _clients: dict[tuple[Any, ...], RedisCacheClient] = {}
 _clients_lock = threading.Lock()
@@ -73,6 +105,16 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _clients[key] = RedisCacheClient(self._servers, **self._options)
             return client
+
+    def stamp_check(self, versions: dict[str, int]) -> tuple[str, str]:
+        """The arguments of `get_if_current` for these counters and values (prepare them once, use them often)."""
+        names = "\n".join(self.make_and_validate_key(name) for name in versions)
+        return names, ",".join(str(value) for value in versions.values())
+
+    def get_if_current(self, key: str, check: tuple[str, str]) -> Any:
+        """The value at `key` if every counter of `check` (`stamp_check`) still holds its value; else None."""
+        with cache_operation_timer("get_if_current"):
+            return self._cache.get_if_current(self.make_and_validate_key(key), *check)
 
 
 def _timed(operation: str) -> Any:

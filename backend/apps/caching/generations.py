@@ -101,6 +101,24 @@ def generations_get(keys: Iterable[str]) -> Versions | None:
     return values
 
 
+def stamp_check(versions: Versions) -> Any:
+    """What `cache_get_if_current` takes for these counters and values: prepare it once per value of `versions`."""
+    prepare = getattr(cache, "stamp_check", None)
+    return versions if prepare is None else prepare(versions)
+
+
+def cache_get_if_current(key: str, versions: Versions, check: Any) -> Any:
+    """
+    The value at `key` if every counter of `versions` still holds its value there (`check` is
+    `stamp_check(versions)`); None when one changed, the value is missing or the cache is down. One
+    round trip on Redis (apps.caching.backends), two elsewhere.
+    """
+    if hasattr(cache, "get_if_current"):
+        return run_cache_operation("get_if_current", key, check, default=None)
+    value = cache_get(key)
+    return value if value is not None and generations_get(versions) == versions else None
+
+
 # ------------------------------------------------------------------------------
 # Invalidation: always attempted, retried until it lands
 # ------------------------------------------------------------------------------

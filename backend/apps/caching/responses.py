@@ -45,7 +45,14 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import repercent_broken_unicode
 from django.utils.http import parse_etags
 
-from apps.caching.generations import Versions, cache_set, generations_get, run_cache_operation
+from apps.caching.generations import (
+    Versions,
+    cache_get,
+    cache_get_if_current,
+    cache_set,
+    generations_get,
+    stamp_check,
+)
 from apps.core.request_id import REQUEST_ID_HEADER, request_id_from_header, request_id_reset, request_id_set
 from apps.observability import metrics
 from apps.observability.middleware import request_record, route_label
@@ -66,9 +73,9 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # which is Django's request.META).
 _STORABLE = "conduit.storable_response"
 
-# Per process: the names of the stamps of the entry last found at each key (`response_lookup`).
-_stamp_keys: dict[str, tuple[str, ...]] = {}
-_STAMP_KEYS_MAX = 4096
+# Per process: the stamps of the entry last found current at each key, and their `stamp_check`.
+_seen_stamps: dict[str, tuple[Versions, Any]] = {}
+_SEEN_STAMPS_MAX = 4096
 
 # The stamps the response was built from, its final headers (but the request id), its body, and the
 # route it matched (for the access log and the metrics).
@@ -132,27 +139,25 @@ def response_lookup(key: str) -> StoredResponse | None:
     """
     The response stored at `key` when the data behind it has not changed since; else None.
 
-    One round trip once this process has seen the entry: the stamps it was stored with are read in
-    the same MGET as the entry itself (one atomic snapshot), their names remembered per key; a key
-    seen for the first time, or an entry now built on other stamps, costs a second one.
+    One round trip once this process has seen the entry: it remembers the stamps the entry was stored
+    with, and reads the entry only if they all still hold those values (`cache_get_if_current`). A
+    key seen for the first time, or whose entry was stored again since, costs two more.
     """
-    stamp_keys = _stamp_keys.get(key, ())
-    values: dict[str, Any] = run_cache_operation("get_many", [key, *stamp_keys], default=None) or {}
-    entry: StoredResponse | None = values.get(key)
-    current: dict[str, Any] | None = None
-    if entry is not None:
-        versions = entry[0]
-        if tuple(versions) == stamp_keys:
-            current = {name: values.get(name) for name in stamp_keys}
-        else:
-            if len(_stamp_keys) >= _STAMP_KEYS_MAX:
-                _stamp_keys.clear()
-            _stamp_keys[key] = tuple(versions)
-            current = generations_get(versions)
-    if entry is None or current != entry[0]:
+    seen = _seen_stamps.get(key)
+    if seen is not None:
+        versions, check = seen
+        entry: StoredResponse | None = cache_get_if_current(key, versions, check)
+        if entry is not None and entry[0] == versions:
+            metrics.cache_reads.labels(layer="response", result="hit").inc()
+            return entry
+    entry = cache_get(key)
+    if entry is None or generations_get(entry[0]) != entry[0]:
         # Never stored, or written since (or the cache is down): Django computes a fresh one.
         metrics.cache_reads.labels(layer="response", result="miss").inc()
         return None
+    if len(_seen_stamps) >= _SEEN_STAMPS_MAX:
+        _seen_stamps.clear()
+    _seen_stamps[key] = (entry[0], stamp_check(entry[0]))
     metrics.cache_reads.labels(layer="response", result="hit").inc()
     return entry
 
