@@ -13,7 +13,7 @@ Everything lives under var/cluster/ (configuration, pid files, logs, the replica
 | `redis-cache` | its own redis-server: the data cache (evicts the least recently used keys when full) | 6390 |
 | `redis-security` | its own redis-server, never evicting: rate-limit counters, read-your-writes markers | 6392 |
 | `redis-broker` | its own redis-server (append-only file): the Celery broker | 6391 |
-| `replica` | a streaming replica of the running PostgreSQL (tools/replica.py), DATABASE_REPLICA_URL | 5440 |
+| `replica` | a streaming replica of the running PostgreSQL (deploy/replica.py), DATABASE_REPLICA_URL | 5440 |
 | primary | the running PostgreSQL server, database CLUSTER_DATABASE (`conduit_cluster`), never stopped here | 5432 |
 
 With CLUSTER_DATABASE_TEMPLATE=<db>, a missing CLUSTER_DATABASE is created as a copy of <db> (e.g. the bench's
@@ -53,7 +53,7 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict  # noqa: E402
 
-from tools.replica import ReplicaServer  # noqa: E402
+from deploy.replica import ReplicaServer  # noqa: E402
 
 BACKEND = ROOT / "backend"
 STATE = ROOT / "var" / "cluster"
@@ -129,7 +129,7 @@ class Config:
 
     @property
     def primary_settings(self) -> dict[str, Any]:
-        """The primary as a Django DATABASES entry, for tools/replica.py."""
+        """The primary as a Django DATABASES entry, for deploy/replica.py."""
         info = conninfo_to_dict(self.database_url)
         return {
             "NAME": info.get("dbname"),
@@ -481,7 +481,7 @@ class Cluster:
         return ""
 
     # --------------------------------------------------------------------------
-    # The replica (tools/replica.py) and the database
+    # The replica (deploy/replica.py) and the database
     # --------------------------------------------------------------------------
     @property
     def replica_dir(self) -> Path:

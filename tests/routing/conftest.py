@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings
 
 from apps.caching.generations import reset_cache_breaker
 from apps.routing.router import reset_replica_health
-from tools.replica import REPLICA_ALIAS, ReplicaServer
+from deploy.replica import REPLICA_ALIAS, ReplicaServer
 
 
 @pytest.fixture(scope="session")

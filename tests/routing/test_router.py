@@ -3,7 +3,7 @@ Read replicas (apps.routing.router, docs/replicas.md).
 
 The unit tests check the routing decisions on any database, with made-up replica aliases that are
 never queried. The integration tests run against a real streaming replica that the
-`postgres_replica` fixture starts from the test PostgreSQL server (tools/replica.py); they are
+`postgres_replica` fixture starts from the test PostgreSQL server (deploy/replica.py); they are
 skipped on SQLite.
 """
 
@@ -40,10 +40,10 @@ from apps.routing.router import (
 from apps.tags.models import Tag
 from apps.users.authentication import TokenAuthentication
 from apps.users.models import User
+from deploy.replica import REPLICA_ALIAS, ReplicaServer, paused_replay
 from tests.client import APIClient
 from tests.factories import ArticleFactory, UserFactory
 from tests.helpers import api_url
-from tools.replica import REPLICA_ALIAS, ReplicaServer, paused_replay
 
 REPLICAS = ["replica1", "replica2"]
 ARTICLES = api_url("articles:list")
