@@ -3,17 +3,20 @@ The counter rows of the article lists (ArticleCount): how many articles all, an 
 and a user's favorites are. The article and favorite services move them in the write's own
 transaction, in one statement per write; the lists read them by primary key instead of counting.
 
+A counter is the sum of its rows, one per shard (COUNT_SHARDS): each write moves the rows of one
+shard picked at random, so that concurrent publishes, which all move the count of all articles (and
+often a popular tag's), spread over several rows instead of queueing on one until each commits.
 Rows are upserted in one fixed order (kind, subject) so that concurrent writers lock them in the
-same order and never deadlock; a hot row (all articles) is locked only from that statement to the
-commit, which the services keep last before their outbox row.
+same order and never deadlock, and the services move them last, just before the commit.
 """
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Sum
 
 from apps.articles.models import Article, ArticleCount, Favorite
 from apps.tags.models import Tag
@@ -22,21 +25,26 @@ from apps.users.models import User
 Kind = ArticleCount.Kind
 # (kind, subject id) -> how much it moves
 Deltas = Counter[tuple[str, int]]
+COUNT_SHARDS = 8
+_UPSERT = "ON CONFLICT (kind, subject_id, shard) DO UPDATE SET total = {table}.total + excluded.total"
 
 
-def article_counts_add(deltas: Deltas) -> None:
-    """Adds each delta to its counter row (created at the delta when missing), in one statement."""
+def article_counts_add(deltas: Deltas, *, shard: int | None = None) -> None:
+    """Adds each delta to its counter (to one shard's row, created when missing), in one statement."""
     rows = sorted((kind, subject, delta) for (kind, subject), delta in deltas.items() if delta)
     if not rows:
         return
-    table = connection.ops.quote_name(ArticleCount._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (kind, subject_id, total) VALUES {values} "
-        f"ON CONFLICT (kind, subject_id) DO UPDATE SET total = {table}.total + excluded.total"
-    )  # only the table name is formatted in; every value is a parameter
+    shard = random.randrange(COUNT_SHARDS) if shard is None else shard
+    table = _table()
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = f"INSERT INTO {table} (kind, subject_id, shard, total) VALUES {values} " + _UPSERT.format(table=table)
+    # Only the table name is formatted in; every value is a parameter.
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql, [value for kind, subject, delta in rows for value in (kind, subject, shard, delta)])
+
+
+def _table() -> str:
+    return connection.ops.quote_name(ArticleCount._meta.db_table)
 
 
 def article_deltas(*, author_id: int, tag_ids: Iterable[int], sign: int) -> Deltas:
@@ -49,8 +57,14 @@ def article_deltas(*, author_id: int, tag_ids: Iterable[int], sign: int) -> Delt
 
 def article_counts_favoriters_remove(*, article_id: int) -> None:
     """Each user who favorited the article has one favorite fewer (before the article is deleted)."""
-    favoriters = Favorite.objects.filter(article_id=article_id).values("user_id")
-    ArticleCount.objects.filter(kind=Kind.FAVORITED, subject_id__in=favoriters).update(total=F("total") - 1)
+    table, favorites = _table(), connection.ops.quote_name(Favorite._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (kind, subject_id, shard, total)"
+        f" SELECT %s, user_id, %s, -1 FROM {favorites} WHERE article_id = %s ORDER BY user_id "
+        + _UPSERT.format(table=table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Kind.FAVORITED, random.randrange(COUNT_SHARDS), article_id])
 
 
 # ------------------------------------------------------------------------------
@@ -74,8 +88,7 @@ def article_count_get(
         rows = rows.filter(kind=kind, subject_id__in=users)
     else:
         rows = rows.filter(kind=Kind.ALL, subject_id=0)
-    total = rows.values_list("total", flat=True).first()
-    return total or 0
+    return rows.aggregate(total=Sum("total"))["total"] or 0
 
 
 # ------------------------------------------------------------------------------
@@ -103,10 +116,8 @@ def article_counts_reconcile(*, fix: bool = True, batch_size: int = 1000) -> lis
     the derivation and the fix is counted twice or not at all: run the fix when writes are quiet.
     """
     derived = article_counts_derived()
-    stored = {
-        (kind, subject): total
-        for kind, subject, total in ArticleCount.objects.values_list("kind", "subject_id", "total")
-    }
+    rows = ArticleCount.objects.values_list("kind", "subject_id").annotate(sum=Sum("total")).order_by()
+    stored = {(kind, subject): total for kind, subject, total in rows}
     fixes: Deltas = Counter()
     for counter in sorted(derived.keys() | stored.keys()):
         fixes[counter] = derived.get(counter, 0) - stored.get(counter, 0)
@@ -118,5 +129,5 @@ def article_counts_reconcile(*, fix: bool = True, batch_size: int = 1000) -> lis
     if fix:
         moves = [(counter, delta) for counter, delta in fixes.items() if delta]
         for start in range(0, len(moves), batch_size):
-            article_counts_add(Counter(dict(moves[start : start + batch_size])))
+            article_counts_add(Counter(dict(moves[start : start + batch_size])), shard=0)
     return drifted

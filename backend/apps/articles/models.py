@@ -70,10 +70,15 @@ class ArticleCount(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject_id = models.BigIntegerField()
-    total = models.BigIntegerField(default=0)
+    # A counter is the sum of its rows, one per shard: each write moves one shard, picked at random,
+    # so concurrent publishes do not queue on one row (the count of all articles, a popular tag's).
+    shard = models.PositiveSmallIntegerField(default=0)
+    total = models.BigIntegerField(default=0)  # a shard may go below zero; the sum may not
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="articles_count_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id", "shard"], name="articles_count_shard_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.subject_id} = {self.total}"

@@ -44,8 +44,9 @@ def article_create(
     if tags:  # a new article links no tag yet: insert the links (tags.set() would read them first)
         links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
         Article.tags.through.objects.bulk_create(links)
-    article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     notify_article_published(article_id=article.pk)
+    # Last: the count of all articles is shared by every publish, and locked until the commit.
+    article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     article_published(slug=article.slug, author=author.username, tags=[tag.name for tag in tags])
     tags_changed()
     return article
