@@ -51,6 +51,7 @@ from apps.caching.generations import (
     cache_get_if_current,
     cache_set,
     generations_get,
+    run_cache_operation,
     stamp_check,
 )
 from apps.core.request_id import REQUEST_ID_HEADER, request_id_from_header, request_id_reset, request_id_set
@@ -58,6 +59,12 @@ from apps.observability import metrics
 from apps.observability.middleware import request_record, route_label
 
 RESPONSE_TTL = 300
+# Single flight: when a stored response is missing or outdated, one request rebuilds it (holding this
+# lock at most this long) while the others with the same key wait up to REBUILD_WAIT_SECONDS for it,
+# checking every REBUILD_POLL_SECONDS, instead of all rebuilding the same page at once after a write.
+REBUILD_LOCK_SECONDS = 2
+REBUILD_WAIT_SECONDS = 0.05
+REBUILD_POLL_SECONDS = 0.005
 # The query parameters of the API's reads (article lists and the feed: filters and paging; comments:
 # paging); `format` is DRF's, which picks another renderer (or a 404).
 _KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor"})
@@ -71,7 +78,7 @@ _REQUEST_ID = REQUEST_ID_HEADER.lower()
 _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # Where cached_response leaves the stamps of a storable response for the layer (the WSGI environ,
 # which is Django's request.META).
-_STORABLE = "conduit.storable_response"
+STORABLE_ENVIRON_KEY = "conduit.storable_response"
 
 # Per process: the stamps of the entry last found current at each key, and their `stamp_check`.
 _seen_stamps: dict[str, tuple[Versions, Any]] = {}
@@ -132,33 +139,38 @@ def response_storable(request: HttpRequest, versions: Versions) -> None:
     stores it on its way out if it is a 200 (elsewhere, e.g. in tests through Django's test client,
     the mark is ignored).
     """
-    request.META[_STORABLE] = (dict(versions), route_label(request))
+    request.META[STORABLE_ENVIRON_KEY] = (dict(versions), route_label(request))
 
 
-def response_lookup(key: str) -> StoredResponse | None:
+def response_lookup(key: str, *, counted: bool = True) -> StoredResponse | None:
     """
     The response stored at `key` when the data behind it has not changed since; else None.
 
     One round trip once this process has seen the entry: it remembers the stamps the entry was stored
     with, and reads the entry only if they all still hold those values (`cache_get_if_current`). A
-    key seen for the first time, or whose entry was stored again since, costs two more.
+    key seen for the first time, or whose entry was stored again since, costs two more. `counted`:
+    the lookup is a request's (its hit or miss is a metric), not a wait's poll.
     """
+    result = _lookup(key)
+    if counted:
+        metrics.cache_reads.labels(layer="response", result="miss" if result is None else "hit").inc()
+    return result
+
+
+def _lookup(key: str) -> StoredResponse | None:
     seen = _seen_stamps.get(key)
     if seen is not None:
         versions, check = seen
         entry: StoredResponse | None = cache_get_if_current(key, versions, check)
         if entry is not None and entry[0] == versions:
-            metrics.cache_reads.labels(layer="response", result="hit").inc()
             return entry
     entry = cache_get(key)
     if entry is None or generations_get(entry[0]) != entry[0]:
         # Never stored, or written since (or the cache is down): Django computes a fresh one.
-        metrics.cache_reads.labels(layer="response", result="miss").inc()
         return None
     if len(_seen_stamps) >= _SEEN_STAMPS_MAX:
         _seen_stamps.clear()
     _seen_stamps[key] = (entry[0], stamp_check(entry[0]))
-    metrics.cache_reads.labels(layer="response", result="hit").inc()
     return entry
 
 
@@ -179,7 +191,15 @@ class StoredResponses:
             return self.application(environ, start_response)
         entry = response_lookup(key)
         if entry is None:
-            return self._answer_and_store(environ, start_response, key)
+            rebuilding = f"{key}:rebuilding"
+            if run_cache_operation("add", rebuilding, 1, REBUILD_LOCK_SECONDS, default=True):
+                try:
+                    return self._answer_and_store(environ, start_response, key)
+                finally:
+                    run_cache_operation("delete", rebuilding, default=None)
+            entry = _rebuilt(key)
+            if entry is None:  # not stored (an error, a write since) or slow: the request's own answer
+                return self._answer_and_store(environ, start_response, key)
         _, headers, body, route = entry
         request_id = request_id_from_header(environ.get("HTTP_X_REQUEST_ID"))
         if _etag(headers) in parse_etags(environ.get("HTTP_IF_NONE_MATCH", "")):
@@ -204,7 +224,7 @@ class StoredResponses:
             return start_response(status, headers, exc_info)
 
         result = self.application(environ, capturing_start_response)
-        storable = environ.get(_STORABLE)
+        storable = environ.get(STORABLE_ENVIRON_KEY)
         if storable is None or not answered or answered[0] != "200 OK":
             return result
         headers = answered[1]
@@ -221,6 +241,17 @@ class StoredResponses:
             entry: StoredResponse = (versions, kept, body, route)
             cache_set(key, entry, RESPONSE_TTL)
         return _ClosingBody(body, result)
+
+
+def _rebuilt(key: str) -> StoredResponse | None:
+    """The stored response another request is rebuilding, once stored and current; None after the wait."""
+    deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(REBUILD_POLL_SECONDS)
+        entry = response_lookup(key, counted=False)
+        if entry is not None:
+            return entry
+    return None
 
 
 class _ClosingBody:
