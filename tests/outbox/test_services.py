@@ -90,6 +90,14 @@ def test_outbox_relay_publishes_each_message_once():
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
 
 
+def test_a_row_its_caller_publishes_itself_is_due_for_the_relay_at_once():
+    # Ref: #11: the fan-out's chunks (nudge=False) are published by the fan-out; if its worker dies
+    # before, the relay must take them now, not after the grace a nudged row waits for its worker.
+    outbox_enqueue(task=RECORD, kwargs={"value": 1}, nudge=False)
+    assert outbox_relay().sent == 1
+    assert [call["value"] for call in CALLS] == [1]
+
+
 def test_a_failing_task_stays_pending_with_a_backoff(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox_enqueue(task="tests.outbox.fail", kwargs={})

@@ -93,7 +93,9 @@ def outbox_enqueue(
         dedup_key=dedup_key,
         request_id=request_id_get() or "",
         created_at=now,
-        available_at=now + NUDGE_GRACE,
+        # A nudged row waits for its worker to confirm it; one the caller publishes itself (the fan-out's
+        # chunks, `nudge=False`) is due at once: if the caller dies before publishing, the relay does.
+        available_at=now + NUDGE_GRACE if nudge else now,
     )
     if not insert_unless_conflict(message, conflict_fields=["dedup_key"]):
         return None
