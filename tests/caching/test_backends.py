@@ -37,3 +37,16 @@ def test_redis_cache_keeps_its_connection_across_request_contexts():
 
     assert pools == {id(pool)}
     assert connections(pool) == before
+
+
+@needs_redis
+def test_incr_existing_bumps_every_existing_counter_in_one_call_and_creates_none():
+    # Ref: #11: a write's invalidation is one round trip, not two per counter.
+    cache = caches["default"]
+    cache.set("backends-test:a", 5)
+    cache.set("backends-test:b", 9)
+    cast(Any, cache).incr_existing(["backends-test:a", "backends-test:missing", "backends-test:b"])
+    assert cache.get_many(["backends-test:a", "backends-test:b", "backends-test:missing"]) == {
+        "backends-test:a": 6,
+        "backends-test:b": 10,
+    }

@@ -150,6 +150,16 @@ def pending_invalidations() -> set[str]:
 
 
 def _bump(keys: Iterable[str]) -> set[str]:
+    keys = sorted(set(keys))
+    incr_existing = getattr(cache, "incr_existing", None)
+    if incr_existing is not None:  # Redis: every counter in one round trip
+        try:
+            incr_existing(keys)
+        except CACHE_ERRORS as exc:
+            trip_cache_breaker(exc)
+            logger.error("cache invalidation of %s failed; retrying in the background", ", ".join(keys))
+            return set(keys)
+        return set()
     failed: set[str] = set()
     for key in keys:
         try:
