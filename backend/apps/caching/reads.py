@@ -167,17 +167,6 @@ class ReadTracker:
 
 
 _tracker: ContextVar[ReadTracker | None] = ContextVar("cached_reads_tracker", default=None)
-_bypassed: ContextVar[bool] = ContextVar("cached_reads_bypassed", default=False)
-
-
-@contextmanager
-def cache_bypassed() -> Iterator[None]:
-    """Inside the block every read loads from the database and stores nothing (what a miss runs: EXPLAINs, checks)."""
-    token = _bypassed.set(True)
-    try:
-        yield
-    finally:
-        _bypassed.reset(token)
 
 
 @contextmanager
@@ -210,11 +199,6 @@ def _fetch(stamp_keys: list[str], tracker: ReadTracker | None) -> Versions | Non
 Request = tuple["CachedEntry[Any, Any]", Sequence[Any]]
 
 
-def read(entry: "CachedEntry[K, V]", param: K) -> V | None:
-    """The value of one entry (see `read_many`)."""
-    return read_many([(entry, [param])])[0].get(param)
-
-
 def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
     """
     For each (entry, params) request, {param: value}, every entry fetched in one round trip and the
@@ -229,12 +213,14 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
             tracker.complete = False
         return [dict(entry.load(params, None)) if params else {} for entry, params in wanted]
 
-    if _bypassed.get() or _in_transaction() or _invalidations_pending() or not cache_available():
+    if _in_transaction() or _invalidations_pending() or not cache_available():
         return from_the_database()
 
-    stamp_keys = {key: None for entry, params in wanted for param in params for key in entry.stamp_keys(param)}
+    # Each entry's key and stamp keys, made once: (entry key, stamp keys) per parameter, per request.
+    keys = [{param: (entry.key(param), entry.stamp_keys(param)) for param in params} for entry, params in wanted]
+    stamp_keys = dict.fromkeys(key for by_param in keys for _, stamps_of in by_param.values() for key in stamps_of)
     extra = tracker.extra if tracker is not None else []
-    entry_keys = [entry.key(param) for entry, params in wanted for param in params]
+    entry_keys = [entry_key for by_param in keys for entry_key, _ in by_param.values()]
     found = run_cache_operation("get_many", [*stamp_keys, *extra, *entry_keys], default=None)
     stamps = None if found is None else _stamps_complete([*stamp_keys, *extra], found)
     if found is None or stamps is None:
@@ -244,13 +230,13 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         tracker.stamps.update(stamps)
 
     results: list[dict[Any, Any]] = []
-    for entry, params in wanted:
+    for (entry, params), by_param in zip(wanted, keys, strict=True):
         values: dict[Any, Any] = {}
+        current = {param: tuple(stamps[key] for key in stamps_of) for param, (_, stamps_of) in by_param.items()}
         missing: list[Any] = []
         for param in params:
-            current = tuple(stamps[key] for key in entry.stamp_keys(param))
-            stored = found.get(entry.key(param))
-            if stored is not None and stored[0] == current:
+            stored = found.get(by_param[param][0])
+            if stored is not None and stored[0] == current[param]:
                 values[param] = stored[1]
             else:
                 missing.append(param)
@@ -259,15 +245,8 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
             metrics.cache_reads.labels(layer="entry", result="miss").inc(len(missing))
             loaded = entry.load(missing, DEFAULT_DB_ALIAS)
             fresh = {param: loaded.get(param) for param in missing}
-            run_cache_operation(
-                "set_many",
-                {
-                    entry.key(param): (tuple(stamps[key] for key in entry.stamp_keys(param)), value)
-                    for param, value in fresh.items()
-                },
-                entry.ttl,
-                default=None,
-            )
+            stored_now = {by_param[param][0]: (current[param], value) for param, value in fresh.items()}
+            run_cache_operation("set_many", stored_now, entry.ttl, default=None)
             values.update(fresh)
         results.append(values)
     return results

@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/conduit_bench_large make queries
 
 For each endpoint it calls the selectors (and services) the view calls, with the cache bypassed
-(`cache_bypassed`: what a cache miss runs), captures the SQL they emit with CaptureQueriesContext,
+(inside its read-only transaction the cached reads load from the database: what a cache miss
+runs), captures the SQL they emit with CaptureQueriesContext,
 and runs `EXPLAIN (ANALYZE, BUFFERS)` on each SELECT. The parameters come from the data: the most
 used tag, the most prolific author, the user with the most favorites, the user following the most
 people, the article with the most comments. It writes the SQL, the plan, the execution time and a
