@@ -4,11 +4,14 @@ import pytest
 from django.db import transaction
 from prometheus_client import REGISTRY
 
+from apps.articles.caching import article_entries
+from apps.articles.selectors import article_favorites_counts
 from apps.caching.generations import generations_bump, reset_cache_breaker, trip_cache_breaker
 from apps.caching.reads import EPOCH, VIEWER, read_many, track_reads
 from apps.profiles.caching import PROFILE
+from apps.profiles.selectors import profiles_by_id
 from apps.users.caching import USER_PROFILE
-from tests.factories import UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +86,18 @@ def test_with_the_cache_down_every_read_loads(django_assert_num_queries):
         assert not tracker.complete
     finally:
         reset_cache_breaker()
+
+
+def test_a_cold_article_is_read_whole_in_two_queries_its_row_gives_the_count_and_profile(django_assert_num_queries):
+    """The content's loader returns the favorites count and author's profile its row held (Loaded)."""
+    article = ArticleFactory(author=UserFactory(username="writer", bio="Bio"))
+    row = [(article.pk, article.author_id, "")]
+    with django_assert_num_queries(2):  # the row with its author, the tags: not one query per part
+        [entry] = article_entries(row, with_body=True)
+    assert entry["data"]["favoritesCount"] == article_favorites_counts([article.pk])[article.pk]
+    assert entry["data"]["author"] == profiles_by_id(user_ids=[article.author_id])[article.author_id]
+    with django_assert_num_queries(0):  # all three parts were stored
+        assert article_entries(row, with_body=True) == [entry]
+    generations_bump(USER_PROFILE.key(article.author_id))
+    with django_assert_num_queries(1):  # a part requested alone loads by its own loader
+        article_entries(row, with_body=True)

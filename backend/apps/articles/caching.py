@@ -21,13 +21,13 @@ from apps.articles.selectors import (
     ArticleListQuery,
     ArticlePage,
     ArticleRow,
-    article_contents,
     article_favorites_counts,
     article_id_pages,
     article_page,
+    article_parts,
     article_refs_by_slug,
 )
-from apps.caching.reads import VIEWER, CachedEntry, Stamp, invalidation, read_many, single
+from apps.caching.reads import VIEWER, CachedEntry, Loaded, Stamp, invalidation, read_many, single
 from apps.core.exceptions import NotFoundError
 from apps.core.types import Entry
 from apps.profiles.caching import PROFILE
@@ -92,9 +92,15 @@ def _content_entry(name: str, *, with_body: bool) -> CachedEntry[int, dict[str, 
     return CachedEntry(
         name=name,
         ttl=ARTICLE_TTL,
-        load=lambda ids, using: article_contents(ids, with_body=with_body, using=using),
+        load=lambda ids, using: _contents_with_parts(ids, with_body=with_body, using=using),
         depends_on=((ARTICLE, lambda article_id: article_id),),
     )
+
+
+def _contents_with_parts(ids: list[int], *, with_body: bool, using: str | None) -> Loaded[int, dict[str, Any] | None]:
+    """The contents, with the favorites counts and authors' profiles their rows gave (read_many uses them)."""
+    parts = article_parts(ids, with_body=with_body, using=using)
+    return Loaded(parts.contents, {FAVORITES_COUNT.name: parts.favorites_counts, PROFILE.name: parts.author_profiles})
 
 
 # What lists show of an article (no body), and all of it; with its author's id.

@@ -14,6 +14,7 @@ from apps.articles.serializers import ArticleListItemSerializer, ArticleSerializ
 from apps.core.exceptions import NotFoundError, PermissionDeniedError
 from apps.core.types import Cursor, Entry, EntryPage, Viewer
 from apps.profiles.selectors import with_author_following
+from apps.profiles.serializers import ProfileSerializer
 from apps.users.models import User
 
 
@@ -145,13 +146,34 @@ def article_contents(
     The content of each article that exists: what does not change unless it is edited (everything
     but its favorites count, its author's profile and the viewer's flags), in two queries.
     """
-    articles = list(Article.objects.using(using).filter(pk__in=list(article_ids)))
+    return article_parts(article_ids, with_body=with_body, using=using).contents
+
+
+class ArticleParts(NamedTuple):
+    """One read of articles' rows: content and favorites count by article id, public profile by author id."""
+
+    contents: dict[int, dict[str, Any]]
+    favorites_counts: dict[int, int]
+    author_profiles: dict[int, dict[str, Any]]
+
+
+def article_parts(article_ids: Iterable[int], *, with_body: bool = False, using: str | None = None) -> ArticleParts:
+    """
+    Each existing article's content, favorites count and author's public profile, in two queries:
+    the rows with their authors joined, then the tags. A cold article (just published, or favorited
+    far down the list) is then two queries, where one per part cost five.
+    """
+    articles = list(Article.objects.using(using).select_related("author").filter(pk__in=list(article_ids)))
     tags = tag_names_by_article(article_ids=[article.pk for article in articles], using=using)
     shape = ArticleSerializer if with_body else ArticleListItemSerializer
-    return {
-        article.pk: {"author_id": article.author_id, **shape.entry_data(article, tagList=tags[article.pk])}
-        for article in articles
-    }
+    return ArticleParts(
+        contents={
+            article.pk: {"author_id": article.author_id, **shape.entry_data(article, tagList=tags[article.pk])}
+            for article in articles
+        },
+        favorites_counts={article.pk: article.favorites_count for article in articles},
+        author_profiles={article.author_id: ProfileSerializer.entry_data(article.author) for article in articles},
+    )
 
 
 def tag_names_by_article(*, article_ids: Iterable[int], using: str | None = None) -> defaultdict[int, list[str]]:

@@ -12,7 +12,10 @@ views never see a key.
   (MGET), keeps the entries whose stamps are unchanged, and loads the others in one batch per kind
   from the primary database, storing them with the stamps read *before* loading: an entry filled
   from data older than a write can only carry the stamps from before that write, so it never
-  matches again. Invalidating is bumping a few stamps after the commit, O(1), never a delete or a
+  matches again. A loader may return the values of other kinds it read on the way (`Loaded`: an
+  article's row holds its favorites count, its join its author's profile): those requested in the
+  same call are taken from it instead of being loaded again, stored under the stamps that call read
+  first, like the loader's own. Invalidating is bumping a few stamps after the commit, O(1), never a delete or a
   SCAN, and a write touches only the entries made of what it changed (docs/caching.md).
 - Every stamp a request reads is recorded (`track_reads`): the ETag of the response is made of them,
   and a stored anonymous response is valid while they all are (apps.caching.responses).
@@ -125,6 +128,17 @@ class CachedEntry(Generic[K, V]):
         return keys
 
 
+class Loaded(dict[K, V]):
+    """
+    What a loader returns when it read other kinds' values too: `companions[entry name]` holds them,
+    {param: value}, each exactly what that kind's own loader would return for the param.
+    """
+
+    def __init__(self, values: Mapping[K, V], companions: Mapping[str, Mapping[Any, Any]]) -> None:
+        super().__init__(values)
+        self.companions = companions
+
+
 def invalidation(*families: Stamp) -> Callable[[Callable[P, Iterable[str]]], Callable[P, None]]:
     """
     Declares a write kind: the decorated function names the stamps the write bumps (each of one of
@@ -230,6 +244,8 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         tracker.stamps.update(stamps)
 
     results: list[dict[Any, Any]] = []
+    # Values of kinds requested later in this call, read by an earlier kind's loader (`Loaded`).
+    companions: dict[str, dict[Any, Any]] = {}
     for (entry, params), by_param in zip(wanted, keys, strict=True):
         values: dict[Any, Any] = {}
         current = {param: tuple(stamps[key] for key in stamps_of) for param, (_, stamps_of) in by_param.items()}
@@ -243,8 +259,13 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         metrics.cache_reads.labels(layer="entry", result="hit").inc(len(values))
         if missing:
             metrics.cache_reads.labels(layer="entry", result="miss").inc(len(missing))
-            loaded = entry.load(missing, DEFAULT_DB_ALIAS)
-            fresh = {param: loaded.get(param) for param in missing}
+            provided = companions.get(entry.name, {})
+            to_load = [param for param in missing if param not in provided]
+            loaded = entry.load(to_load, DEFAULT_DB_ALIAS) if to_load else {}
+            if isinstance(loaded, Loaded):
+                for name, companion_values in loaded.companions.items():
+                    companions.setdefault(name, {}).update(companion_values)
+            fresh = {param: provided[param] if param in provided else loaded.get(param) for param in missing}
             stored_now = {by_param[param][0]: (current[param], value) for param, value in fresh.items()}
             run_cache_operation("set_many", stored_now, entry.ttl, default=None)
             values.update(fresh)
