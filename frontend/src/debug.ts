@@ -1,8 +1,9 @@
 /**
  * `window.__conduit_debug__`: the RealWorld e2e contract's read-only view of the session.
  */
-import type { AuthState } from "src/stores/session";
-import { sessionSnapshot } from "src/stores/session";
+import { publicAuthState, sessionSnapshot } from "src/stores/session";
+
+type AuthState = ReturnType<typeof publicAuthState>;
 
 export interface ConduitDebug {
   getToken(): string | null;
@@ -19,7 +20,7 @@ declare global {
 export function installDebug(target: Window): void {
   target.__conduit_debug__ = {
     getToken: () => sessionSnapshot().token,
-    getAuthState: () => sessionSnapshot().status,
+    getAuthState: () => publicAuthState(sessionSnapshot().status),
     getCurrentUser: () => {
       const user = sessionSnapshot().user;
       return user ? { username: user.username, email: user.email, bio: user.bio, image: user.image, token: user.token } : null;

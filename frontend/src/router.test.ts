@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guardRoute, isRouterClick, parseRoute, paths } from "./router";
+import { guardRoute, isRouterClick, parseRoute, paths, redirectTarget } from "./router";
 
 describe("parseRoute", () => {
   it.each([
@@ -47,16 +47,31 @@ describe("guardRoute", () => {
   const login = parseRoute("/login");
 
   it("sends visitors to sign in for pages that need a user", () => {
-    expect(guardRoute(settings, "unauthenticated")).toEqual({ kind: "redirect", to: "/login" });
-    expect(guardRoute(feed, "unauthenticated")).toEqual({ kind: "redirect", to: "/login" });
-    expect(guardRoute(settings, "loading")).toEqual({ kind: "wait" });
-    expect(guardRoute(settings, "unavailable")).toEqual({ kind: "offline" });
+    expect(guardRoute(settings, "anonymous")).toEqual({ kind: "redirect", to: "/login" });
+    expect(guardRoute(feed, "anonymous")).toEqual({ kind: "redirect", to: "/login" });
+    expect(guardRoute(parseRoute("/notifications"), "anonymous")).toEqual({ kind: "redirect", to: "/login" });
+    expect(guardRoute(settings, "unknown")).toEqual({ kind: "wait" });
+    expect(guardRoute(settings, "checking")).toEqual({ kind: "wait" });
     expect(guardRoute(settings, "authenticated")).toEqual({ kind: "render" });
+  });
+
+  it("shows 'Connecting...' for a kept token the API could not check, the page for a known user", () => {
+    expect(guardRoute(settings, "unreachable")).toEqual({ kind: "connecting" });
+    expect(guardRoute(settings, "unreachable", true)).toEqual({ kind: "render" });
+    expect(guardRoute(parseRoute("/"), "unreachable")).toEqual({ kind: "render" });
+  });
+
+  it("only follows redirects to our own pages", () => {
+    expect(redirectTarget("?redirect=%2Farticle%2Fx")).toBe("/article/x");
+    expect(redirectTarget("?redirect=//evil.example")).toBeNull();
+    expect(redirectTarget("?redirect=https://evil.example")).toBeNull();
+    expect(redirectTarget("")).toBeNull();
+    expect(paths.login("/article/x")).toBe("/login?redirect=%2Farticle%2Fx");
   });
 
   it("sends signed-in users away from sign in / sign up", () => {
     expect(guardRoute(login, "authenticated")).toEqual({ kind: "redirect", to: "/" });
-    expect(guardRoute(login, "unauthenticated")).toEqual({ kind: "render" });
+    expect(guardRoute(login, "anonymous")).toEqual({ kind: "render" });
   });
 });
 

@@ -5,11 +5,15 @@
 import { writable, type Readable } from "svelte/store";
 import { parsePage } from "src/utils/pagination";
 
+/** The session's states (src/stores/session.ts owns the machine; the router only reads them). */
+export type SessionStatus = "unknown" | "checking" | "authenticated" | "anonymous" | "unreachable";
+
 export type Route =
   | { name: "home"; feed: "global" | "following"; tag: string | null; page: number }
   | { name: "login" }
   | { name: "register" }
   | { name: "settings" }
+  | { name: "notifications" }
   | { name: "editor"; slug: string | null }
   | { name: "article"; slug: string }
   | { name: "profile"; username: string; tab: "articles" | "favorites"; page: number }
@@ -18,7 +22,7 @@ export type Route =
 export type RouteName = Route["name"];
 
 /** Routes that need a signed-in user, and those only a signed-out visitor needs. */
-export const AUTH_ONLY: ReadonlySet<RouteName> = new Set(["settings", "editor"]);
+export const AUTH_ONLY: ReadonlySet<RouteName> = new Set(["settings", "editor", "notifications"]);
 export const GUEST_ONLY: ReadonlySet<RouteName> = new Set(["login", "register"]);
 
 function segment(raw: string): string | null {
@@ -45,6 +49,7 @@ export function parseRoute(pathname: string, search = ""): Route {
     case "login":
     case "register":
     case "settings":
+    case "notifications":
       return parts.length === 1 ? { name: first } : { name: "not-found" };
     case "editor":
       if (parts.length === 1) return { name: "editor", slug: null };
@@ -70,22 +75,32 @@ export function parseRoute(pathname: string, search = ""): Route {
   }
 }
 
-/** What to do with a route given the session: show it, wait for the session, or go elsewhere. */
-export type Guard = { kind: "render" } | { kind: "wait" } | { kind: "offline" } | { kind: "redirect"; to: string };
+/**
+ * What to do with a route given the session: show it, wait for the session's first check, show
+ * "Connecting..." (a stored token the API could not check yet), or go elsewhere.
+ */
+export type Guard =
+  | { kind: "render" }
+  | { kind: "wait" }
+  | { kind: "connecting" }
+  | { kind: "redirect"; to: string };
 
-export function guardRoute(
-  route: Route,
-  auth: "loading" | "authenticated" | "unauthenticated" | "unavailable",
-): Guard {
+export function guardRoute(route: Route, auth: SessionStatus, hasUser = auth === "authenticated"): Guard {
   const needsUser = AUTH_ONLY.has(route.name) || (route.name === "home" && route.feed === "following");
   if (needsUser) {
-    if (auth === "authenticated") return { kind: "render" };
-    if (auth === "loading") return { kind: "wait" };
-    if (auth === "unavailable") return { kind: "offline" };
+    if (auth === "authenticated" || hasUser) return { kind: "render" };
+    if (auth === "unknown" || auth === "checking") return { kind: "wait" };
+    if (auth === "unreachable") return { kind: "connecting" };
     return { kind: "redirect", to: paths.login() };
   }
   if (GUEST_ONLY.has(route.name) && auth === "authenticated") return { kind: "redirect", to: paths.home() };
   return { kind: "render" };
+}
+
+/** The in-app page a sign-in link asks to come back to (`?redirect=/article/x`), if it is one of ours. */
+export function redirectTarget(search: string): string | null {
+  const target = new URLSearchParams(search).get("redirect");
+  return target && target.startsWith("/") && !target.startsWith("//") ? target : null;
 }
 
 function withPage(path: string, page: number, extra?: Record<string, string>): string {
@@ -100,8 +115,9 @@ export const paths = {
   home: (page = 1) => withPage("/", page),
   feed: (page = 1) => withPage("/", page, { feed: "following" }),
   tag: (tag: string, page = 1) => withPage(`/tag/${encodeURIComponent(tag)}`, page),
-  login: () => "/login",
-  register: () => "/register",
+  login: (redirect?: string) => (redirect ? `/login?redirect=${encodeURIComponent(redirect)}` : "/login"),
+  register: (redirect?: string) => (redirect ? `/register?redirect=${encodeURIComponent(redirect)}` : "/register"),
+  notifications: () => "/notifications",
   settings: () => "/settings",
   editor: (slug?: string) => (slug ? `/editor/${encodeURIComponent(slug)}` : "/editor"),
   article: (slug: string) => `/article/${encodeURIComponent(slug)}`,
@@ -120,6 +136,8 @@ export function routeTitle(route: Route): string {
       return "Sign up — Conduit";
     case "settings":
       return "Settings — Conduit";
+    case "notifications":
+      return "Notifications — Conduit";
     case "editor":
       return route.slug ? "Edit article — Conduit" : "New article — Conduit";
     case "article":

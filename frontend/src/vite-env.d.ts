@@ -3,6 +3,7 @@
 
 interface ImportMetaEnv {
   readonly VITE_API_URL?: string;
+  readonly VITE_REQUEST_TIMEOUT_MS?: string;
 }
 
 interface ImportMeta {

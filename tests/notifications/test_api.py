@@ -104,6 +104,26 @@ def test_unread_count_and_marking_read(auth_client, user):
     assert second.read_at is not None
 
 
+def test_unread_count_is_revalidated_with_its_etag(auth_client, user):
+    """A poll with the last ETag is answered 304 without a body until the count changes. Ref: #14"""
+    first = notify(user)
+    response = auth_client.get(api_url("notifications:unread-count"))
+    etag = response["ETag"]
+    assert response.json() == {"unreadCount": 1}
+    assert "private" in response["Cache-Control"]
+
+    response = auth_client.get(api_url("notifications:unread-count"), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert not response.content
+
+    auth_client.post(api_url("notifications:read", notification_id=first.pk))
+    response = auth_client.get(api_url("notifications:unread-count"), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json() == {"unreadCount": 0}
+    assert response["ETag"] != etag
+
+
 def test_only_the_owner_can_mark_a_notification_read(auth_client):
     theirs = notify(UserFactory())
     assert_error(auth_client.post(api_url("notifications:read", notification_id=theirs.pk)), 404, "notification")

@@ -1,4 +1,8 @@
+import hashlib
+
+from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +30,22 @@ from apps.notifications.services import (
 
 def unread_count_response(request: Request) -> Response:
     return Response({"unreadCount": notification_unread_count(user=signed_in_user(request))})
+
+
+def unread_count_conditional(request: Request) -> Response:
+    """
+    The unread count with a strong ETag of the user and the count: a browser polling it revalidates
+    with `If-None-Match` and gets a 304 without a body while nothing changed (the SPA's bell).
+    """
+    count = notification_unread_count(user=signed_in_user(request))
+    digest = hashlib.sha256(f"{request.user.pk}|{count}".encode()).hexdigest()
+    etag = f'"{digest[:32]}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        response = Response({"unreadCount": count})
+    response["ETag"] = etag
+    return response
 
 
 class NotificationListApi(ApiView):
@@ -57,7 +77,7 @@ class NotificationUnreadCountApi(ApiView):
         tags=["notifications"],
     )
     def get(self, request: Request) -> Response:
-        return unread_count_response(request)
+        return unread_count_conditional(request)
 
 
 class NotificationReadApi(ApiView):

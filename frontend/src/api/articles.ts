@@ -29,7 +29,9 @@ export function listArticles(query: ArticleQuery, pageSize = PAGE_SIZE): Promise
     ...(query.author ? { author: query.author } : {}),
     ...(query.favorited ? { favorited: query.favorited } : {}),
   };
-  return request(() => client.GET("/articles", { params: { query: { limit, offset, ...filters } } }));
+  // The filter before the paging parameters (`?author=x&limit=10&offset=0`), as the RealWorld
+  // reference apps send them: shared front-end suites match requests on that order.
+  return request(() => client.GET("/articles", { params: { query: { ...filters, limit, offset } } }));
 }
 
 export async function getArticle(slug: string): Promise<Article> {

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeArticle, makeUser } from "src/test/fixtures";
 import { api, apiError, http, HttpResponse, server } from "src/test/server";
-import { ApiError, client, errorMessages, formatErrors, onUnauthorized, request, setAuthToken } from "./client";
+import {
+  ApiError,
+  client,
+  errorMessages,
+  formatErrors,
+  holdRequestsUntil,
+  onTokenRejected,
+  request,
+  setAuthToken,
+} from "./client";
 
 afterEach(() => setAuthToken(null));
 
@@ -47,7 +56,7 @@ describe("request", () => {
     server.use(http.get(api("/tags"), () => HttpResponse.error()));
     const failure = (await request(() => client.GET("/tags")).catch((e: unknown) => e)) as ApiError;
     expect(failure.status).toBe(0);
-    expect(failure.messages[0]).toMatch(/could not reach the server/i);
+    expect(failure.messages[0]).toMatch(/^Unable to connect/);
   });
 
   it("returns undefined for 204 answers", async () => {
@@ -60,7 +69,7 @@ describe("request", () => {
 });
 
 describe("401 handling", () => {
-  it("tells the listeners when the API rejects the current token, then replays the call without it", async () => {
+  it("tells the listeners when the API rejects the current token, and replays a read without it", async () => {
     const auths: (string | null)[] = [];
     server.use(
       http.get(api("/articles/:slug"), ({ request: req }) => {
@@ -70,8 +79,8 @@ describe("401 handling", () => {
           : HttpResponse.json({ article: makeArticle() });
       }),
     );
-    const listener = vi.fn(() => setAuthToken(null));
-    const stop = onUnauthorized(listener);
+    const listener = vi.fn();
+    const stop = onTokenRejected(listener);
     setAuthToken("expired");
     const data = await request(() => client.GET("/articles/{slug}", { params: { path: { slug: "x" } } }));
     stop();
@@ -80,10 +89,47 @@ describe("401 handling", () => {
     expect(data.article.slug).toBe("how-to-train-your-dragon");
   });
 
-  it("does not sign out for a 401 to a request sent without a token", async () => {
+  it("does not replay a write, and reports its 401", async () => {
+    let calls = 0;
+    server.use(
+      http.post(api("/articles"), () => {
+        calls++;
+        return apiError(401, { token: ["has expired"] });
+      }),
+    );
+    const listener = vi.fn();
+    const stop = onTokenRejected(listener);
+    setAuthToken("expired");
+    const body = { article: { title: "t", description: "d", body: "b" } };
+    const failure = (await request(() => client.POST("/articles", { body })).catch((e: unknown) => e)) as ApiError;
+    stop();
+    expect(calls).toBe(1);
+    expect(failure.status).toBe(401);
+    expect(listener).toHaveBeenCalledOnce();
+  });
+
+  it("leaves GET /user's 401 to the session: no listener, no replay", async () => {
+    let calls = 0;
+    server.use(
+      http.get(api("/user"), () => {
+        calls++;
+        return apiError(401, { token: ["is invalid"] });
+      }),
+    );
+    const listener = vi.fn();
+    const stop = onTokenRejected(listener);
+    setAuthToken("expired");
+    const failure = (await request(() => client.GET("/user")).catch((e: unknown) => e)) as ApiError;
+    stop();
+    expect(failure.status).toBe(401);
+    expect(calls).toBe(1);
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it("does not report a 401 to a request sent without a token", async () => {
     server.use(http.post(api("/users/login"), () => apiError(401, { credentials: ["invalid"] })));
     const listener = vi.fn();
-    const stop = onUnauthorized(listener);
+    const stop = onTokenRejected(listener);
     const failure = (await request(() =>
       client.POST("/users/login", { body: { user: { email: "a@b.c", password: "nope" } } }),
     ).catch((e: unknown) => e)) as ApiError;
@@ -96,20 +142,47 @@ describe("401 handling", () => {
     let release: (() => void) | undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     server.use(
-      http.get(api("/user"), async () => {
+      http.get(api("/tags"), async () => {
         await gate;
         return apiError(401, { token: ["is invalid"] });
       }),
     );
     const listener = vi.fn();
-    const stop = onUnauthorized(listener);
+    const stop = onTokenRejected(listener);
     setAuthToken("old");
-    const pending = request(() => client.GET("/user")).catch(() => undefined);
+    const pending = request(() => client.GET("/tags")).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 10));
     setAuthToken(makeUser().token); // signed in again meanwhile
     release?.();
     await pending;
     stop();
     expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe("the session gate", () => {
+  it("holds every request but GET /user until the session's check has answered", async () => {
+    const order: string[] = [];
+    let answer: (() => void) | undefined;
+    const checked = new Promise<void>((resolve) => (answer = resolve));
+    server.use(
+      http.get(api("/user"), () => {
+        order.push("user");
+        return HttpResponse.json({ user: makeUser() });
+      }),
+      http.get(api("/tags"), () => {
+        order.push("tags");
+        return HttpResponse.json({ tags: [] });
+      }),
+    );
+    holdRequestsUntil(checked);
+    const tags = request(() => client.GET("/tags"));
+    await request(() => client.GET("/user"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(["user"]);
+    answer?.();
+    await tags;
+    expect(order).toEqual(["user", "tags"]);
   });
 });
 

@@ -2,12 +2,14 @@
  * The one configured API client. Everything that talks HTTP goes through `client` (openapi-fetch,
  * typed by the generated `schema.d.ts`) and `request()`, which turns every failure into an ApiError.
  *
- * Auth: `setAuthToken()` sets the token sent as `Authorization: Token <jwt>`; when the API answers
- * 401 to a request that carried the current token, the listeners registered with `onUnauthorized()`
- * run (the session store drops the token) and a read is retried once without it.
+ * Auth: `setAuthToken()` sets the token sent as `Authorization: Token <jwt>`. Only `GET /user` decides
+ * the session (src/stores/session.ts): while its first answer is awaited the other requests wait
+ * (`holdRequestsUntil`); later, a 401 to another request only tells the `onTokenRejected()` listeners
+ * (the session store then asks `GET /user`), and a read is replayed once without the token.
+ * Every request times out after REQUEST_TIMEOUT_MS.
  */
 import createClient, { type Middleware } from "openapi-fetch";
-import { API_URL } from "src/config";
+import { API_URL, REQUEST_TIMEOUT_MS } from "src/config";
 import type { components, paths } from "./schema";
 
 // Names for the generated component schemas, so the rest of the app never spells `components[...]`.
@@ -21,6 +23,7 @@ export type Profile = Schemas["Profile"];
 export type User = Schemas["User"];
 export type UserUpdateRequest = Schemas["UserUpdateRequest"];
 export type ErrorEnvelope = Schemas["Error"];
+export type Notification = Schemas["Notification"];
 
 /** Field name under which transport failures (no answer, unreadable answer) are reported. */
 export const NETWORK_FIELD = "network";
@@ -88,10 +91,11 @@ export function toApiError(status: number, body: unknown): ApiError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Auth token and the 401 hook
+// Auth token, the session gate and the 401 hook
 // ---------------------------------------------------------------------------------------------
 let authToken: string | null = null;
-const unauthorizedListeners = new Set<() => void>();
+let gate: Promise<unknown> | null = null;
+const rejectionListeners = new Set<() => void>();
 
 export function setAuthToken(token: string | null): void {
   authToken = token;
@@ -101,31 +105,82 @@ export function getAuthToken(): string | null {
   return authToken;
 }
 
-/** Runs `listener` when the API rejects the current token. Returns the unsubscribe function. */
-export function onUnauthorized(listener: () => void): () => void {
-  unauthorizedListeners.add(listener);
-  return () => unauthorizedListeners.delete(listener);
+/**
+ * Holds every request but the session check (`GET /user`) until `settled` resolves or rejects, so
+ * that no page request carries a token the API has not accepted yet (the session store's first check).
+ */
+export function holdRequestsUntil(settled: Promise<unknown>): void {
+  const mine = settled.then(
+    () => undefined,
+    () => undefined,
+  );
+  gate = mine;
+  void mine.then(() => {
+    if (gate === mine) gate = null;
+  });
+}
+
+/**
+ * Runs `listener` when the API answers 401 to a request other than `GET /user` that carried the
+ * current token. It does not sign anyone out: the session store asks `GET /user`, which alone decides.
+ * Returns the unsubscribe function.
+ */
+export function onTokenRejected(listener: () => void): () => void {
+  rejectionListeners.add(listener);
+  return () => rejectionListeners.delete(listener);
+}
+
+/** `GET /user`: the one request that decides the session. */
+export function isSessionCheck(request: Request): boolean {
+  const userPath = new URL(`${API_URL}/user`, globalThis.location?.href ?? "http://localhost/").pathname;
+  return request.method === "GET" && new URL(request.url).pathname === userPath;
 }
 
 const authMiddleware: Middleware = {
-  onRequest({ request }) {
+  async onRequest({ request }) {
+    if (gate && !isSessionCheck(request)) await gate;
     if (authToken) request.headers.set("Authorization", `Token ${authToken}`);
     return request;
   },
-  onResponse({ request, response }) {
-    // Only a rejection of the token we still hold signs the user out (not a stale request's).
-    if (response.status === 401 && authToken && request.headers.get("Authorization") === `Token ${authToken}`) {
-      for (const listener of [...unauthorizedListeners]) listener();
-    }
-    return response;
-  },
 };
 
-/** The single client. `fetch` is looked up on each call so test doubles installed later still apply. */
-export const client = createClient<paths>({
-  baseUrl: API_URL,
-  fetch: (input: Request) => globalThis.fetch(input),
-});
+/**
+ * The transport under the client: a timeout, and the 401 rule. A read rejected because of the token
+ * it carried is replayed once without it (a 401 is answered before the view runs, so a stale token
+ * never blocks public pages); the listeners hear of it when it was the current token.
+ */
+async function send(input: Request): Promise<Response> {
+  const sentToken = input.headers.get("Authorization");
+  const replay = sentToken && input.method === "GET" && !isSessionCheck(input) ? input.clone() : null;
+  const response = await fetchWithTimeout(input);
+  if (response.status !== 401 || !sentToken || isSessionCheck(input)) return response;
+  if (sentToken === `Token ${authToken}`) for (const listener of [...rejectionListeners]) listener();
+  if (!replay) return response;
+  const headers = new Headers(replay.headers);
+  headers.delete("Authorization");
+  return fetchWithTimeout(new Request(replay, { headers }));
+}
+
+/** `fetch` is looked up on each call so test doubles installed later still apply. */
+async function fetchWithTimeout(input: Request): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutError()), REQUEST_TIMEOUT_MS);
+  try {
+    return await globalThis.fetch(new Request(input, { signal: controller.signal }));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class TimeoutError extends Error {
+  constructor() {
+    super("timeout");
+    this.name = "TimeoutError";
+  }
+}
+
+/** The single client. */
+export const client = createClient<paths>({ baseUrl: API_URL, fetch: send });
 client.use(authMiddleware);
 
 // ---------------------------------------------------------------------------------------------
@@ -137,25 +192,20 @@ interface ClientResult<T> {
   response: Response;
 }
 
-/**
- * Runs one client call and returns its data, or throws an ApiError (status 0 when the server was
- * unreachable). A call that the API rejected with 401 because of the token it carried is replayed
- * once without the token (the 401 listeners have dropped it by then): a 401 is answered before the
- * view runs, so nothing was written, and a stale token never blocks public pages or the login form.
- */
+/** The words of the RealWorld reference apps for a request that got no answer. */
+export const UNABLE_TO_CONNECT = "Unable to connect. Check your connection and try again.";
+const TIMED_OUT = "Unable to connect: the server took too long to answer. Try again.";
+
+/** Runs one client call and returns its data, or throws an ApiError (status 0 when no answer came). */
 export async function request<T>(call: () => Promise<ClientResult<T>>): Promise<T> {
-  const tokenSent = authToken;
-  let result = await send(call);
-  if (result.response.status === 401 && tokenSent !== null && authToken === null) result = await send(call);
+  let result: ClientResult<T>;
+  try {
+    result = await call();
+  } catch (error) {
+    const timedOut = error instanceof TimeoutError || (error as { name?: string } | null)?.name === "TimeoutError";
+    throw new ApiError(0, { [NETWORK_FIELD]: [timedOut ? TIMED_OUT : UNABLE_TO_CONNECT] });
+  }
   const { data, error, response } = result;
   if (!response.ok) throw toApiError(response.status, error);
   return data as T;
-}
-
-async function send<T>(call: () => Promise<ClientResult<T>>): Promise<ClientResult<T>> {
-  try {
-    return await call();
-  } catch {
-    throw new ApiError(0, { [NETWORK_FIELD]: ["Could not reach the server. Check your connection and try again."] });
-  }
 }

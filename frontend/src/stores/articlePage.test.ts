@@ -49,7 +49,7 @@ describe("article page", () => {
     expect(get(page).article?.author.following).toBe(true);
     await pending;
     expect(get(page).article?.author.following).toBe(false);
-    expect(get(page).actionErrors[0]).toMatch(/could not reach the server/i);
+    expect(get(page).actionErrors[0]).toMatch(/^Unable to connect/);
 
     server.use(
       http.post(api("/profiles/:username/follow"), () => HttpResponse.json({ profile: makeProfile({ following: true }) })),

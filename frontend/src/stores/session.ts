@@ -1,29 +1,69 @@
 /**
  * The session: the signed-in user and their token. The token lives in localStorage under `jwtToken`
- * (kept across reloads) and in the API client; a 401 to the current token drops both.
+ * (kept across reloads) and in the API client.
  *
- * States: "loading" while a stored token is being checked, "authenticated", "unauthenticated", and
- * "unavailable" when a stored token could not be checked because the API was unreachable (the token
- * is kept; `initSession()` tries again).
+ * One state machine, decided by `GET /user` alone:
+ *
+ *   unknown --initSession()--> checking --200--> authenticated
+ *                                       --401--> anonymous (token removed)
+ *                                       --anything else (5xx, 4xx, network error, timeout)--> unreachable
+ *   unreachable --retry with backoff (1 s, 2 s, 4 s ... 30 s; at once when the browser is back
+ *                 online or the tab is shown again)--> the same answers as checking
+ *   authenticated --a 401 to another request--> GET /user asked again, status unchanged meanwhile:
+ *                 401 --> anonymous, `expiredAt` = the page it happened on; a failure --> unreachable
+ *
+ * While the first check runs, every other request waits (`holdRequestsUntil`), so no page request
+ * carries a token that the API has not accepted, and no other answer decides the session. With no
+ * stored token the session is anonymous at once. Signing in or out ends any check in flight.
  */
 import { derived, get, writable, type Readable } from "svelte/store";
 import * as usersApi from "src/api/users";
-import { isApiError, onUnauthorized, setAuthToken, type User, type UserUpdateRequest } from "src/api/client";
+import {
+  holdRequestsUntil,
+  isApiError,
+  onTokenRejected,
+  setAuthToken,
+  type User,
+  type UserUpdateRequest,
+} from "src/api/client";
 import { TOKEN_STORAGE_KEY } from "src/config";
-import { navigate, paths } from "src/router";
+import { navigate, paths, type SessionStatus } from "src/router";
 
-export type AuthState = "loading" | "authenticated" | "unauthenticated" | "unavailable";
+export type { SessionStatus };
 
 export interface SessionState {
-  status: AuthState;
+  status: SessionStatus;
+  /** The signed-in user; kept while `unreachable` after a check failed mid-session. */
   user: User | null;
   token: string | null;
+  /** The page (path and query) on which the API rejected the token mid-session, or null. */
+  expiredAt: string | null;
+  /** Failed checks in a row (drives the backoff; 0 unless `unreachable`). */
+  failures: number;
 }
 
-const state = writable<SessionState>({ status: "loading", user: null, token: null });
+const state = writable<SessionState>({ status: "unknown", user: null, token: null, expiredAt: null, failures: 0 });
 
 export const session: Readable<SessionState> = { subscribe: state.subscribe };
 export const currentUser: Readable<User | null> = derived(state, ($s) => $s.user);
+
+/**
+ * Who the pages load their data for: the username, "" for an anonymous reader, "?" for a kept token
+ * the API could not check yet, and null until the first check has answered (pages wait).
+ */
+export const viewer: Readable<string | null> = derived(state, ($s) => {
+  if ($s.status === "unknown" || $s.status === "checking") return null;
+  if ($s.status === "anonymous") return "";
+  return $s.user?.username ?? "?";
+});
+
+/** The RealWorld debug contract's names for the states. */
+export function publicAuthState(status: SessionStatus): "loading" | "authenticated" | "unauthenticated" | "unavailable" {
+  if (status === "authenticated") return "authenticated";
+  if (status === "anonymous") return "unauthenticated";
+  if (status === "unreachable") return "unavailable";
+  return "loading";
+}
 
 function storage(): Storage | null {
   try {
@@ -50,45 +90,121 @@ function writeToken(token: string | null): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Transitions
+// ---------------------------------------------------------------------------------------------
+/** Bumped by every sign-in and sign-out: an older check's answer is then ignored. */
+let epoch = 0;
+let checking: Promise<void> | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+function cancelRetry(): void {
+  if (retryTimer !== null) clearTimeout(retryTimer);
+  retryTimer = null;
+}
+
 function signedIn(user: User): User {
+  epoch++;
+  cancelRetry();
   writeToken(user.token);
   setAuthToken(user.token);
-  state.set({ status: "authenticated", user, token: user.token });
+  state.set({ status: "authenticated", user, token: user.token, expiredAt: null, failures: 0 });
   return user;
 }
 
-function signedOut(): void {
+function signedOut(expiredAt: string | null = null): void {
+  epoch++;
+  cancelRetry();
   writeToken(null);
   setAuthToken(null);
-  state.set({ status: "unauthenticated", user: null, token: null });
+  state.set({ status: "anonymous", user: null, token: null, expiredAt, failures: 0 });
 }
 
-let checking: Promise<void> | null = null;
+function currentPage(): string {
+  const where = globalThis.location;
+  return where ? where.pathname + where.search : "/";
+}
 
-/** Restores the session from the stored token (checks it with GET /user). Safe to call again. */
-export function initSession(): Promise<void> {
-  checking ??= restore().finally(() => {
+/** Asks `GET /user` (once at a time) and moves to the state its answer decides. */
+function check(): Promise<void> {
+  checking ??= ask().finally(() => {
     checking = null;
   });
   return checking;
 }
 
-async function restore(): Promise<void> {
-  const token = readToken();
-  if (!token) {
-    signedOut();
-    return;
-  }
-  setAuthToken(token);
-  state.set({ status: "loading", user: null, token });
+async function ask(): Promise<void> {
+  const mine = epoch;
   try {
-    signedIn(await usersApi.currentUser());
+    const user = await usersApi.currentUser();
+    if (mine === epoch) signedIn(user);
   } catch (error) {
-    if (isApiError(error) && error.status === 401) signedOut();
-    else state.set({ status: "unavailable", user: null, token });
+    if (mine !== epoch) return;
+    if (isApiError(error) && error.status === 401) {
+      signedOut(get(state).user ? currentPage() : null);
+      return;
+    }
+    const failures = get(state).failures + 1;
+    state.update((s) => ({ ...s, status: "unreachable", failures }));
+    scheduleRetry(failures);
   }
 }
 
+function scheduleRetry(failures: number): void {
+  cancelRetry();
+  const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    void check();
+  }, delay * (0.8 + Math.random() * 0.4));
+}
+
+/** Checks again now (the "Try now" button, the browser back online, the tab shown again). */
+export function retryNow(): Promise<void> {
+  if (get(state).status !== "unreachable") return Promise.resolve();
+  cancelRetry();
+  return check();
+}
+
+let started = false;
+
+/** Restores the session from the stored token: checking, then what `GET /user` answers. Safe to call again. */
+export function initSession(): Promise<void> {
+  const status = get(state).status;
+  if (status === "unreachable") return retryNow();
+  if (status !== "unknown") return checking ?? Promise.resolve();
+  if (!started && typeof window !== "undefined") {
+    started = true;
+    window.addEventListener("online", () => void retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") void retryNow();
+    });
+  }
+  const token = readToken();
+  if (!token) {
+    signedOut();
+    return Promise.resolve();
+  }
+  setAuthToken(token);
+  state.set({ status: "checking", user: null, token, expiredAt: null, failures: 0 });
+  const first = check();
+  holdRequestsUntil(first);
+  return first;
+}
+
+// Another request's 401: the token may have expired. Ask GET /user, which alone decides.
+onTokenRejected(() => {
+  const status = get(state).status;
+  if (status === "authenticated") void check();
+  else if (status === "unreachable") void retryNow();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+// ---------------------------------------------------------------------------------------------
 export async function login(email: string, password: string): Promise<User> {
   return signedIn(await usersApi.login(email, password));
 }
@@ -97,7 +213,10 @@ export async function register(username: string, email: string, password: string
   return signedIn(await usersApi.register(username, email, password));
 }
 
-/** Saves the settings form. An empty password means "keep the current one". */
+/**
+ * Saves the settings form. An empty password means "keep the current one". A failure (a 401 for an
+ * expired token included) is thrown to the form, which shows it and keeps what was typed.
+ */
 export async function updateSettings(changes: UserUpdateRequest): Promise<User> {
   const body: UserUpdateRequest = { ...changes };
   if (!body.password) delete body.password;
@@ -114,17 +233,18 @@ export async function logoutEverywhere(): Promise<void> {
   signedOut();
 }
 
-// The API rejected our token (expired, revoked, signed by another key): forget it.
-onUnauthorized(signedOut);
-
 /** For the debug interface and non-reactive callers. */
 export function sessionSnapshot(): SessionState {
   return get(state);
 }
 
-/** True when someone is signed in; otherwise sends the visitor to the sign-in page. */
+/**
+ * True when someone is signed in (or was, and the API is unreachable for now); a signed-out
+ * visitor is sent to the sign-in page; while the session is undecided, nothing happens.
+ */
 export function requireUser(): boolean {
-  if (get(state).status === "authenticated") return true;
-  navigate(paths.login());
+  const { status, user } = get(state);
+  if (user) return true;
+  if (status === "anonymous") navigate(paths.login());
   return false;
 }
