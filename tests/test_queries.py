@@ -82,14 +82,16 @@ class ListEndpoint:
 
 
 # With a cold cache (apps.articles.caching: each part of a page is its own entry). Articles: the
-# page's ids and its counter row, the articles' contents and their tags, their favorites counts, the
-# authors' profiles; signed in, also the token's user and the viewer's flags (favorited ids, followed
-# ids) laid over the page. The feed: its ids and the sum of its authors' counters instead of the first
-# two. Comments: the article by slug, the page, the authors' profiles. Tags: the ranked tags, then the
-# unranked ones with their counts (tags.selectors.tag_list_popular).
+# page's ids and its counter row, the articles' rows with their authors (content, favorites count,
+# profile: one query) and their tags; signed in, also the token's user and the viewer's flags
+# (favorited ids, followed ids) laid over the page. The feed (apps.feeds.caching): whom the reader
+# follows, the authors read at read time, the sum of the followed authors' counters, the timeline's
+# rebuild, the pending fan-outs, then the articles as above. Comments: the article by slug, the page,
+# the authors' profiles. Tags: the ranked tags, then the unranked ones with their counts
+# (tags.selectors.tag_list_popular).
 ENDPOINTS = {
-    "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=6, signed_in_queries=9),
-    "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=9),
+    "GET /articles": ListEndpoint("articles:list", "articles", anonymous_queries=4, signed_in_queries=7),
+    "GET /articles/feed": ListEndpoint("feeds:feed", "articles", anonymous_queries=None, signed_in_queries=10),
     "GET /articles/{slug}/comments": ListEndpoint(
         "comments:list", "comments", anonymous_queries=3, signed_in_queries=5
     ),

@@ -44,6 +44,8 @@ EVERY_ENTRY = {
     "articles.by_slug",
     "profiles.profile",
     "profiles.id",
+    "profiles.followees",
+    "feeds.fanout_on_read_authors",
     "comments.page",
     "tags.list",
 }
@@ -79,7 +81,9 @@ EXPECTED = {
     },
     "apps.articles.caching.article_favorites_recounted": {"articles.favorites_count"},
     "apps.comments.caching.comments_changed": {"comments.page"},
-    "apps.profiles.caching.follows_changed": set(),  # only the follower's own flags (their ETags)
+    # The follower's own flags (their ETags) and whom they follow (their feed's authors).
+    "apps.profiles.caching.follows_changed": {"profiles.followees"},
+    "apps.feeds.caching.fanout_on_read_changed": {"feeds.fanout_on_read_authors"},
     "apps.tags.caching.tags_changed": {"tags.list"},
     "apps.users.caching.user_registered": {"profiles.id", *LISTS_BY_USERNAME},
     "apps.users.caching.user_profile_changed": {"profiles.profile", "profiles.id", *LISTS_BY_USERNAME},

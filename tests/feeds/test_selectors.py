@@ -2,7 +2,8 @@ import pytest
 
 from apps.api.pagination import cursor_decode
 from apps.articles.models import Article
-from apps.feeds.selectors import feed_list, feed_page
+from apps.feeds.caching import feed_page
+from apps.feeds.selectors import feed_list
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,6 +19,7 @@ from apps.articles.models import Article, ArticleCount, Favorite
 from apps.articles.selectors import article_favorites_counted
 from apps.core.db import insert_unless_conflict
 from apps.core.exceptions import NotFoundError
+from apps.feeds.hooks import timelines_article_published
 from apps.notifications.hooks import notify_article_favorited, notify_article_published
 from apps.tags.caching import tags_changed
 from apps.tags.models import Tag
@@ -45,6 +46,7 @@ def article_create(
         links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
         Article.tags.through.objects.bulk_create(links)
     notify_article_published(article_id=article.pk)
+    timelines_article_published(article_id=article.pk, author_id=author.pk, created_at=article.created_at)
     # Last: the count of all articles is shared by every publish, and locked until the commit.
     article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     article_published(slug=article.slug, author=author.username, tags=[tag.name for tag in tags])

@@ -128,6 +128,10 @@ class RedisCache(DjangoRedisCache):
         with cache_operation_timer("get_if_current"):
             return self._cache.get_if_current(self.make_and_validate_key(key), *check)
 
+    def redis_client(self) -> Any:
+        """The shared `redis.Redis` client, for data kept in Redis structures (apps.feeds.timelines)."""
+        return self._cache.get_client(write=True)
+
     def incr_existing(self, keys: list[str]) -> None:
         """Bumps every existing counter of `keys` in one round trip (Django's `incr` costs two per key)."""
         if keys:

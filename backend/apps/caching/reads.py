@@ -222,10 +222,13 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
     tracker = _tracker.get()
     wanted = [(entry, list(dict.fromkeys(params))) for entry, params in requests]
 
+    # Values of kinds requested later in this call, read by an earlier kind's loader (`Loaded`).
+    companions: dict[str, dict[Any, Any]] = {}
+
     def from_the_database() -> list[dict[Any, Any]]:
         if tracker is not None:
             tracker.complete = False
-        return [dict(entry.load(params, None)) if params else {} for entry, params in wanted]
+        return [_load(entry, params, None, companions) for entry, params in wanted]
 
     if _in_transaction() or _invalidations_pending() or not cache_available():
         return from_the_database()
@@ -244,8 +247,6 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         tracker.stamps.update(stamps)
 
     results: list[dict[Any, Any]] = []
-    # Values of kinds requested later in this call, read by an earlier kind's loader (`Loaded`).
-    companions: dict[str, dict[Any, Any]] = {}
     for (entry, params), by_param in zip(wanted, keys, strict=True):
         values: dict[Any, Any] = {}
         current = {param: tuple(stamps[key] for key in stamps_of) for param, (_, stamps_of) in by_param.items()}
@@ -259,18 +260,28 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         metrics.cache_reads.labels(layer="entry", result="hit").inc(len(values))
         if missing:
             metrics.cache_reads.labels(layer="entry", result="miss").inc(len(missing))
-            provided = companions.get(entry.name, {})
-            to_load = [param for param in missing if param not in provided]
-            loaded = entry.load(to_load, DEFAULT_DB_ALIAS) if to_load else {}
-            if isinstance(loaded, Loaded):
-                for name, companion_values in loaded.companions.items():
-                    companions.setdefault(name, {}).update(companion_values)
-            fresh = {param: provided[param] if param in provided else loaded.get(param) for param in missing}
+            fresh = _load(entry, missing, DEFAULT_DB_ALIAS, companions)
             stored_now = {by_param[param][0]: (current[param], value) for param, value in fresh.items()}
             run_cache_operation("set_many", stored_now, entry.ttl, default=None)
             values.update(fresh)
         results.append(values)
     return results
+
+
+def _load(
+    entry: CachedEntry[Any, Any], params: list[Any], using: str | None, companions: dict[str, dict[Any, Any]]
+) -> dict[Any, Any]:
+    """
+    The value of each of `params` (None: there is none), taken from `companions` when an earlier
+    loader of the same call read it, else loaded; what this loader reads of other kinds joins `companions`.
+    """
+    provided = companions.get(entry.name, {})
+    to_load = [param for param in params if param not in provided]
+    loaded = entry.load(to_load, using) if to_load else {}
+    if isinstance(loaded, Loaded):
+        for name, values in loaded.companions.items():
+            companions.setdefault(name, {}).update(values)
+    return {param: provided[param] if param in provided else loaded.get(param) for param in params}
 
 
 def _in_transaction() -> bool:

@@ -8,7 +8,7 @@ from apps.api.serializers import ErrorSerializer
 from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_list_data
 from apps.articles.serializers import ArticleListResponseSerializer
-from apps.feeds.selectors import feed_page
+from apps.feeds.caching import feed_page
 from apps.feeds.serializers import FeedParamsSerializer
 
 

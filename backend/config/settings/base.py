@@ -347,6 +347,8 @@ CELERY_TASK_DEFAULT_ROUTING_KEY = TASK_QUEUES["default"]
 CELERY_TASK_ROUTES = {
     "notifications.article_published_fanout": {"queue": TASK_QUEUES["fanout"]},
     "notifications.article_published_chunk": {"queue": TASK_QUEUES["fanout"]},
+    "feeds.timelines_article_published": {"queue": TASK_QUEUES["fanout"]},
+    "feeds.timelines_follow_changed": {"queue": TASK_QUEUES["fanout"]},
     "notifications.welcome_email": {"queue": TASK_QUEUES["email"]},
     "notifications.email_send": {"queue": TASK_QUEUES["email"]},
 }
@@ -370,6 +372,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 NOTIFICATIONS_FANOUT_CHUNK_SIZE = env.int("NOTIFICATIONS_FANOUT_CHUNK_SIZE", default=500)
 NOTIFICATIONS_READ_RETENTION_DAYS = env.int("NOTIFICATIONS_READ_RETENTION_DAYS", default=30)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# Personal feeds (apps.feeds, docs/feeds.md): each reader's timeline holds the newest FEED_TIMELINE_MAX
+# articles of the authors they follow, written by the publish's fan-out, for authors with at most
+# FEED_FANOUT_MAX_FOLLOWERS followers (the others are merged at read time); it expires after
+# FEED_TIMELINE_IDLE_SECONDS without a read (the first read after rebuilds it from the database).
+FEED_TIMELINE_MAX = env.int("FEED_TIMELINE_MAX", default=120)
+FEED_FANOUT_MAX_FOLLOWERS = env.int("FEED_FANOUT_MAX_FOLLOWERS", default=5000)
+FEED_TIMELINE_IDLE_SECONDS = env.int("FEED_TIMELINE_IDLE_SECONDS", default=3 * 24 * 3600)
 # Where e-mails link to: the SPA.
 SITE_URL = env.str("SITE_URL", default="http://localhost:5173")
 

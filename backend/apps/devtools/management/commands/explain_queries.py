@@ -42,7 +42,7 @@ from apps.comments.caching import comment_list_page
 from apps.comments.models import Comment
 from apps.core.exceptions import ApplicationError
 from apps.core.types import PageParams
-from apps.feeds.selectors import feed_page
+from apps.feeds.caching import feed_page
 from apps.notifications.models import Notification
 from apps.notifications.selectors import notification_list, notification_unread_count
 from apps.profiles.caching import profile_detail

@@ -1,0 +1,137 @@
+"""
+Personal feeds read from timelines (apps.feeds.timelines, docs/feeds.md), and the one cached read
+they need of their own: which authors are read at read time instead of being fanned out
+(apps.feeds.models.FanoutOnReadAuthor), few, read by every feed page, changed only when an author
+passes the threshold.
+
+A page is: whom the reader follows and the read-at-read-time authors (one multi-get), the reader's
+timeline (one Redis read, rebuilt from the database when missing), merged with what it cannot hold
+yet (the newest articles of the read-at-read-time authors and of follows not backfilled yet, and
+the articles whose fan-out has not run), then hydrated from the articles' shared entries
+(apps.articles.caching). Whatever the timeline holds is only a hint of *which* articles: the reader's
+current follows filter it and the articles' entries say what they are, so an unfollow, an edit or a
+delete shows at once.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from apps.api.serializers import datetime_to_str
+from apps.articles.caching import article_entries
+from apps.articles.selectors import ArticlePage, ArticleRow, article_page
+from apps.caching.generations import CACHE_ERRORS, trip_cache_breaker
+from apps.caching.reads import CachedEntry, Stamp, invalidation, read_many, read_uncached, single
+from apps.core.types import Cursor, PageParams
+from apps.feeds.selectors import (
+    fanout_on_read_author_ids,
+    feed_count,
+    newest_rows,
+    pending_rows,
+)
+from apps.feeds.timelines import (
+    Timeline,
+    TimelineRow,
+    microseconds,
+    moment,
+    timeline_begin,
+    timeline_fill,
+    timeline_read,
+)
+from apps.profiles.caching import FOLLOWEES
+from apps.users.models import User
+
+FANOUT_ON_READ_TTL = 3600
+# Rows read beyond a page, so that articles deleted since they entered a timeline do not shorten it.
+DELETED_SLACK = 10
+
+FANOUT_ON_READ = Stamp("fanout-on-read")  # the set of authors read at read time
+
+# The ids of the authors read at read time (the parameter is None: one entry).
+FANOUT_ON_READ_AUTHORS = CachedEntry[None, list[int]](
+    name="feeds.fanout_on_read_authors",
+    ttl=FANOUT_ON_READ_TTL,
+    load=lambda params, using: {param: fanout_on_read_author_ids(using=using) for param in params},
+    depends_on=((FANOUT_ON_READ, single),),
+)
+
+
+# ------------------------------------------------------------------------------
+# Reads
+# ------------------------------------------------------------------------------
+def feed_page(*, user: User, page: PageParams) -> ArticlePage:
+    """One page of `user`'s feed as shared entries, its total (counter rows) and the next page's cursor."""
+    read_uncached()  # personal: its ETag is made of its content, and it is never stored whole
+    followees, read_time_authors = read_many([(FOLLOWEES, [user.pk]), (FANOUT_ON_READ_AUTHORS, [None])])
+    followed = set(followees.get(user.pk) or ())
+    limit, offset = page["limit"], page["offset"]
+    if not followed:
+        return article_page([], [], 0, limit=limit)
+    count = feed_count(author_ids=followed)
+    depth = offset + limit + 1
+    candidates = _timeline_candidates(
+        user.pk, followed, set(read_time_authors.get(None) or ()), depth=depth + DELETED_SLACK, cursor=page["cursor"]
+    )
+    if candidates is not None:
+        listed = _article_rows(candidates)
+        entries = article_entries(listed)  # an article deleted since it was listed has none
+        if len(entries) >= depth or len(candidates) < depth + DELETED_SLACK:
+            existing = {entry["id"] for entry in entries}
+            rows = [row for row in listed if row[0] in existing][offset:depth]
+            return article_page(entries[offset : offset + limit], rows, count, limit=limit)
+    # No timeline (Redis down, the embedded default), or the page lies beyond what it holds: the pull path.
+    rows = _article_rows(newest_rows(author_ids=followed, depth=depth, cursor=page["cursor"]))[offset:]
+    return article_page(article_entries(rows[:limit]), rows, count, limit=limit)
+
+
+def _article_rows(rows: list[TimelineRow]) -> list[ArticleRow]:
+    return [(row.article_id, row.author_id, datetime_to_str(moment(row.created_us))) for row in rows]
+
+
+def _timeline_candidates(
+    user_id: int, followed: set[int], read_time_authors: set[int], *, depth: int, cursor: Cursor | None
+) -> list[TimelineRow] | None:
+    """
+    The newest `depth` articles (after `cursor`) of the followed authors, from the timeline and what
+    is merged with it, newest first; None when the timeline is unavailable or holds too few.
+    """
+    timeline = timeline_read(user_id)
+    if timeline is not None and not timeline.exists:
+        timeline = _rebuilt(user_id, authors=followed - read_time_authors)
+    if timeline is None:
+        return None
+    after = (microseconds(cursor.created_at), cursor.id) if cursor else None
+
+    def shown(row: TimelineRow) -> bool:
+        return row.author_id in followed and (after is None or (row.created_us, row.article_id) < after)
+
+    held = [row for row in timeline.rows if shown(row)]
+    if timeline.truncated and len(held) < depth:
+        return None  # older articles were dropped from it
+    merged_authors = (followed & read_time_authors) | (followed - read_time_authors - timeline.authors)
+    merged = newest_rows(author_ids=merged_authors, depth=depth, cursor=cursor)
+    pending = [row for row in pending_rows(author_ids=followed) if shown(row)]
+    rows = {row.article_id: row for row in (*held, *merged, *pending)}
+    return sorted(rows.values(), reverse=True)[:depth]
+
+
+def _rebuilt(user_id: int, *, authors: set[int]) -> Timeline | None:
+    """The pull path: the reader's timeline rebuilt from the database (first read, or lost with Redis)."""
+    if not timeline_begin(user_id):  # the marker first: fan-outs write into it while the database is read
+        return None
+    cap = settings.FEED_TIMELINE_MAX
+    rows = newest_rows(author_ids=authors, depth=cap)
+    try:
+        timeline_fill(user_id, rows, authors=authors, truncated=len(rows) >= cap)
+    except CACHE_ERRORS as exc:  # this page is still served from what was read
+        trip_cache_breaker(exc)
+    return Timeline(exists=True, rows=rows, authors=authors, truncated=len(rows) >= cap)
+
+
+# ------------------------------------------------------------------------------
+# Writes: what each one invalidates (after its commit)
+# ------------------------------------------------------------------------------
+@invalidation(FANOUT_ON_READ)
+def fanout_on_read_changed() -> Iterable[str]:
+    """An author joined the authors read at read time."""
+    return [FANOUT_ON_READ.key()]

@@ -1,0 +1,242 @@
+"""
+Feeds read from timelines (apps.feeds, docs/feeds.md) against real Redis and the test database: each
+test compares the feed with its definition (`feed_list`: the followed authors' articles, newest first)
+after every step. The fan-out and follow tasks are called here as the worker would run them, in the
+order the test chooses, so that each interleaving is played exactly (eager tasks may run them once
+more on commit: they are idempotent, which the tests rely on too).
+"""
+
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+from django.core.cache import cache
+
+from apps.articles.models import Article
+from apps.caching.generations import reset_cache_breaker, trip_cache_breaker
+from apps.feeds import caching as feeds_caching
+from apps.feeds.caching import feed_page
+from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
+from apps.feeds.selectors import feed_list, newest_rows
+from apps.feeds.services import timelines_article_published, timelines_follow_changed
+from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, timelines_enabled
+from apps.users.models import User
+from tests.conftest import client_for
+from tests.factories import ArticleFactory, FollowFactory, UserFactory
+from tests.helpers import api_url
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not timelines_enabled(), reason="timelines live in Redis: set REDIS_URL"),
+]
+
+FEED_URL = api_url("feeds:feed")
+
+
+def feed(reader: User, **params: Any) -> tuple[list[str], int]:
+    body = client_for(reader).get(FEED_URL, params).json()
+    return [item["slug"] for item in body["articles"]], body["articlesCount"]
+
+
+def expected(reader: User, *, limit: int = 20, offset: int = 0) -> tuple[list[str], int]:
+    articles = feed_list(user=reader)
+    return [article.slug for article in articles[offset : offset + limit]], articles.count()
+
+
+def timeline_ids(reader: User) -> list[int]:
+    timeline = timeline_read(reader.pk)
+    assert timeline is not None and timeline.exists
+    return [row.article_id for row in timeline.rows]
+
+
+def publish(author: User, title: str = "News") -> Article:
+    payload = {"article": {"title": title, "description": "d", "body": "b", "tagList": []}}
+    response = client_for(author).post(api_url("articles:list"), payload)
+    assert response.status_code == 201, response.content
+    return Article.objects.get(slug=response.json()["article"]["slug"])
+
+
+def follow(reader: User, author: User, *, following: bool = True) -> None:
+    url = api_url("profiles:follow", username=author.username)
+    response = client_for(reader).post(url) if following else client_for(reader).delete(url)
+    assert response.status_code == 200, response.content
+
+
+@pytest.fixture(autouse=True)
+def _breaker_reset() -> Iterator[None]:
+    reset_cache_breaker()
+    yield
+    reset_cache_breaker()
+
+
+@pytest.fixture
+def reader() -> User:
+    return cast(User, UserFactory(username="reader"))
+
+
+@pytest.fixture
+def authors(reader: User) -> list[User]:
+    """Two authors the reader follows, with three articles each, and one the reader does not follow."""
+    followed = [cast(User, UserFactory(username=name)) for name in ("ann", "ben")]
+    for author in followed:
+        FollowFactory(follower=reader, followee=author)
+        ArticleFactory.create_batch(3, author=author)
+    ArticleFactory.create_batch(2, author=UserFactory(username="stranger"))
+    return followed
+
+
+def test_the_first_read_rebuilds_the_timeline_then_pages_come_from_it(reader, authors, django_assert_max_num_queries):
+    assert feed(reader) == expected(reader)
+    assert timeline_ids(reader) == list(feed_list(user=reader).values_list("pk", flat=True))
+    cache.delete(f"entry:profiles.followees:{reader.pk}")  # not the timeline: the next read must not rebuild it
+    with django_assert_max_num_queries(3):  # whom they follow (reloaded), the count, the pending fan-outs
+        page = feed_page(user=reader, page={"limit": 20, "offset": 0, "cursor": None})
+    assert [entry["data"]["slug"] for entry in page.entries] == expected(reader)[0]
+
+
+def test_a_publish_shows_at_once_and_its_fan_out_writes_each_timeline_once(reader, authors):
+    feed(reader)  # the timeline exists
+    article = publish(authors[0], "Fresh")
+    assert feed(reader) == expected(reader)  # merged from its pending row, whether the fan-out ran or not
+    timelines_article_published(article_id=article.pk)
+    timelines_article_published(article_id=article.pk)  # a redelivery
+    assert timeline_ids(reader).count(article.pk) == 1
+    assert timeline_ids(reader)[0] == article.pk
+    assert not PendingFanout.objects.filter(article=article).exists()
+    assert feed(reader) == expected(reader)
+
+
+def test_an_article_whose_fan_out_has_not_run_is_merged_from_its_pending_row(reader, authors):
+    """A broker outage, a busy worker: the fan-out is late, the feed is not."""
+    feed(reader)
+    article = ArticleFactory(author=authors[1], title="Waiting")  # committed, never fanned out
+    PendingFanout.objects.create(article=article, author=authors[1], created_at=article.created_at)
+    assert article.pk not in timeline_ids(reader)
+    assert feed(reader) == expected(reader)
+    assert expected(reader)[0][0] == article.slug
+
+
+def test_authors_above_the_threshold_are_read_at_read_time_on_both_sides(reader, authors, settings):
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 1
+    star, small = authors  # the star gains a second follower; the small author keeps one
+    FollowFactory(follower=UserFactory(), followee=star)
+    feed(reader)
+    from_star, from_small = publish(star, "Star"), publish(small, "Small")
+    timelines_article_published(article_id=from_star.pk)
+    timelines_article_published(article_id=from_small.pk)
+    assert FanoutOnReadAuthor.objects.filter(author=star).exists()
+    assert not FanoutOnReadAuthor.objects.filter(author=small).exists()
+    assert from_star.pk not in timeline_ids(reader)  # never written: merged at read time
+    assert from_small.pk in timeline_ids(reader)
+    assert feed(reader) == expected(reader)
+    # Sticky: back under the threshold, the star is still read at read time (their articles are in no timeline).
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 10
+    later = publish(star, "Later")
+    timelines_article_published(article_id=later.pk)
+    assert later.pk not in timeline_ids(reader)
+    assert feed(reader) == expected(reader)
+
+
+def test_a_follow_shows_the_authors_articles_before_its_backfill_and_an_unfollow_hides_them_at_once(reader, authors):
+    newcomer = cast(User, UserFactory(username="newcomer"))
+    ArticleFactory.create_batch(2, author=newcomer)
+    feed(reader)
+    follow(reader, newcomer)
+    assert feed(reader) == expected(reader)  # merged: the backfill may not have run
+    timelines_follow_changed(follower_id=reader.pk, followee_id=newcomer.pk)
+    timeline = timeline_read(reader.pk)
+    assert timeline is not None and newcomer.pk in timeline.authors
+    assert set(newcomer.articles.values_list("pk", flat=True)) <= set(timeline_ids(reader))
+    assert feed(reader) == expected(reader)
+
+    follow(reader, newcomer, following=False)
+    # As if the unfollow's task had not run yet (an eager one ran on commit): the timeline still holds them.
+    timeline_fill(reader.pk, newest_rows(author_ids=[newcomer.pk], depth=10), authors=[newcomer.pk], truncated=False)
+    assert set(newcomer.articles.values_list("pk", flat=True)) <= set(timeline_ids(reader))
+    assert feed(reader) == expected(reader)  # filtered at once by whom the reader follows now
+    timelines_follow_changed(follower_id=reader.pk, followee_id=newcomer.pk)
+    assert not set(newcomer.articles.values_list("pk", flat=True)) & set(timeline_ids(reader))
+
+
+def test_an_unfollow_then_a_follow_again_before_the_tasks_run(reader, authors):
+    """The tasks act on the follow as it is when they run: run late, in any order, they agree with it."""
+    feed(reader)
+    follow(reader, authors[0], following=False)
+    follow(reader, authors[0])
+    timelines_follow_changed(follower_id=reader.pk, followee_id=authors[0].pk)  # the unfollow's task, late
+    timelines_follow_changed(follower_id=reader.pk, followee_id=authors[0].pk)
+    assert feed(reader) == expected(reader)
+    assert set(authors[0].articles.values_list("pk", flat=True)) <= set(timeline_ids(reader))
+
+
+def test_a_publish_racing_a_follow_reaches_the_new_follower(reader, authors):
+    """The fan-out read the followers before the follow: the follow's backfill brings the article."""
+    newcomer = cast(User, UserFactory(username="newcomer"))
+    feed(reader)
+    article = publish(newcomer, "Racing")
+    timelines_article_published(article_id=article.pk)  # the reader did not follow yet
+    follow(reader, newcomer)
+    assert feed(reader)[0][0] == article.slug  # a pending follow: merged
+    timelines_follow_changed(follower_id=reader.pk, followee_id=newcomer.pk)
+    assert article.pk in timeline_ids(reader)
+    assert feed(reader) == expected(reader)
+
+
+def test_a_rebuild_racing_a_publish_keeps_the_article(reader, authors):
+    """The rebuild sets its marker before reading the database: a fan-out in between writes into it."""
+    started = timeline_begin(reader.pk)
+    assert started
+    article = publish(authors[0], "Between")
+    timelines_article_published(article_id=article.pk)
+    followed = {author.pk for author in authors}
+    feeds_caching._rebuilt(reader.pk, authors=followed)  # the rebuild's database read, after the publish
+    assert timeline_ids(reader).count(article.pk) == 1
+    assert feed(reader) == expected(reader)
+
+
+def test_deletes_and_edits_show_at_once(reader, authors):
+    feed(reader)
+    newest, second = feed_list(user=reader)[:2]
+    assert client_for(newest.author).delete(api_url("articles:detail", slug=newest.slug)).status_code == 204
+    assert feed(reader) == expected(reader)  # gone, though the timeline still holds its id
+    response = client_for(second.author).put(
+        api_url("articles:detail", slug=second.slug), {"article": {"body": "Edited"}}
+    )
+    assert response.status_code == 200
+    body = client_for(reader).get(FEED_URL).json()
+    assert body["articles"][0]["slug"] == second.slug
+    assert body["articles"][0]["description"] == second.description
+    assert feed(reader) == expected(reader)
+
+
+def test_a_timeline_lost_with_redis_is_rebuilt_on_the_next_read(reader, authors):
+    before = feed(reader)
+    cache.clear()  # a restart, an eviction, a flush
+    assert feed(reader) == before == expected(reader)
+    assert timeline_ids(reader)
+
+
+def test_with_redis_down_the_feed_is_read_from_the_database(reader, authors):
+    trip_cache_breaker(ConnectionError("down"))
+    assert feed(reader) == expected(reader)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_pages_beyond_the_capped_timeline_come_from_the_database(reader, authors, settings, limit):
+    settings.FEED_TIMELINE_MAX = 3  # of 6 articles
+    for author in authors:
+        ArticleFactory.create_batch(2, author=author)
+    total = feed_list(user=reader).count()
+    for offset in range(0, total + 1, limit):
+        assert feed(reader, limit=limit, offset=offset) == expected(reader, limit=limit, offset=offset)
+    timeline = timeline_read(reader.pk)
+    assert timeline is not None and timeline.truncated and len(timeline.rows) == 3
+    slugs, cursor = [], None
+    while True:
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        body = client_for(reader).get(FEED_URL, params).json()
+        slugs += [item["slug"] for item in body["articles"]]
+        cursor = body.get("nextCursor")
+        if not cursor:
+            break
+    assert slugs == expected(reader, limit=total)[0]
