@@ -35,14 +35,19 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.articles.models import Article, Favorite  # noqa: E402
-from apps.articles.services import article_delete, article_unfavorite  # noqa: E402
+from apps.articles.services import article_create, article_delete, article_unfavorite  # noqa: E402
 from apps.comments.models import Comment  # noqa: E402
 from apps.comments.services import comment_delete  # noqa: E402
+from apps.feeds.models import FanoutOnReadAuthor, PendingFanout  # noqa: E402
 from apps.profiles.models import Follow  # noqa: E402
 from apps.users.models import User  # noqa: E402
 from apps.users.services import user_issue_token  # noqa: E402
 
 FOLLOWED_AUTHORS = 20
+# Issue #12: a second reader follows this many authors, one of them the 10,000-follower publisher,
+# who is read at read time (apps.feeds): CELEBRITY_ARTICLES of theirs are merged into every page.
+WIDE_READER_FOLLOWS = 500
+CELEBRITY_ARTICLES = 30
 DETAIL_SLUGS = 200
 FAVORITE_SLUGS = 2000  # per run; each wrk thread favorites then unfavorites them in turn
 # Issue #5: publishing latency with 1 and with 10,000 followers.
@@ -105,6 +110,17 @@ def publisher(followers: int) -> User:
     return author
 
 
+def celebrity_articles(author: User) -> None:
+    """
+    The author's newest articles, published through the service, with them read at read time as
+    their fan-out would have decided (no worker runs during the benchmark): no pending rows left.
+    """
+    FanoutOnReadAuthor.objects.get_or_create(author=author)
+    for n in range(CELEBRITY_ARTICLES):
+        article_create(author=author, title=f"bench celebrity {n} {time.time_ns()}", description="d", body="b")
+    PendingFanout.objects.filter(author=author).delete()
+
+
 def prepare() -> dict[str, Any]:
     reader, writer = bench_user("bench-reader"), bench_user("bench-writer")
     fans = [bench_user("bench-fan-1"), bench_user("bench-fan-2")]
@@ -133,15 +149,31 @@ def prepare() -> dict[str, Any]:
         [Follow(follower=reader, followee_id=author_id) for author_id in authors], ignore_conflicts=True
     )
     publishers = {str(count): publisher(count) for count in PUBLISHER_FOLLOWERS}  # before sampling slugs
+    wide_reader = bench_user("bench-reader-500")
+    celebrity = publishers[str(max(PUBLISHER_FOLLOWERS))]
+    prolific = (
+        User.objects.filter(id__in=recent)
+        .exclude(username__startswith="bench-")
+        .annotate(n=Count("articles"))
+        .order_by("-n", "id")
+        .values_list("id", flat=True)[: WIDE_READER_FOLLOWS - 1]
+    )
+    Follow.objects.filter(follower=wide_reader).delete()
+    Follow.objects.bulk_create(
+        [Follow(follower=wide_reader, followee_id=author_id) for author_id in [*prolific, celebrity.pk]]
+    )
+    celebrity_articles(celebrity)
     favorite_slugs = random_slugs(2 * FAVORITE_SLUGS, exclude_favorited_by=fans)
     half = len(favorite_slugs) // 2
     return {
         "articles": Article.objects.count(),
         "users": User.objects.count(),
         "follows_of_reader": Follow.objects.filter(follower=reader).count(),
+        "follows_of_wide_reader": Follow.objects.filter(follower=wide_reader).count(),
         "feed_articles": Article.objects.filter(author__follower_links__follower=reader).count(),
         "tokens": {
             "reader": user_issue_token(user=reader),
+            "wide_reader": user_issue_token(user=wide_reader),
             "writer": user_issue_token(user=writer),
             "fans": [user_issue_token(user=fan) for fan in fans],
             "mixers": [user_issue_token(user=mixer) for mixer in mixers],
@@ -190,6 +222,7 @@ def counting_cache_calls() -> Iterator[Counter[str]]:
 def case_requests(data: dict[str, Any]) -> dict[str, Callable[[Client, int], Any]]:
     """Each case's request; `n` makes the POST bodies unique."""
     reader: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['reader']}"}
+    wide_reader: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['wide_reader']}"}
     writer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['writer']}"}
     fan: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Token {data['tokens']['fans'][0]}"}
     slug = data["detail_slugs"][0]
@@ -209,6 +242,7 @@ def case_requests(data: dict[str, Any]) -> dict[str, Callable[[Client, int], Any
         "c": lambda client, n: client.get(f"{API}/articles?limit=20"),
         "d": lambda client, n: client.get(f"{API}/articles?limit=20"),
         "e": lambda client, n: client.get(f"{API}/articles/feed?limit=20", **reader),
+        "e_500": lambda client, n: client.get(f"{API}/articles/feed?limit=20", **wide_reader),
         "f": lambda client, n: client.get(f"{API}/articles/{slug}"),
         "g_post": post_article,
         "g_favorite": favorite,
