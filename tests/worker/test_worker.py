@@ -19,6 +19,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from apps.articles.models import Article
+from apps.feeds.models import PendingFanout
+from apps.feeds.timelines import timeline_read, timelines_enabled
 from apps.notifications.models import Notification, NotificationKind, OutgoingEmail
 from apps.outbox.models import OutboxMessage
 from apps.outbox.selectors import outbox_backlog
@@ -250,3 +253,30 @@ def tasks_status() -> dict:
     out = StringIO()
     call_command("tasks_status", "--json", stdout=out)
     return json.loads(out.getvalue())
+
+
+# ------------------------------------------------------------------------------
+# Timelines (apps.feeds): the worker writes a publish into every follower's timeline, once
+# ------------------------------------------------------------------------------
+@pytest.mark.skipif(not timelines_enabled(), reason="timelines live in Redis: set REDIS_URL")
+def test_the_worker_writes_a_publish_into_every_existing_timeline_and_feeds_show_it_throughout(start_worker):
+    author, followers = author_with_followers(60)
+    readers = followers[:40]  # these have read their feed: they have a timeline; the others have none
+    for reader in readers:
+        assert client_for(reader).get(api_url("feeds:feed")).status_code == 200
+    worker = start_worker()
+
+    slug = publish(author)
+    article = Article.objects.get(slug=slug)
+    for reader in readers[:5]:  # at once, whether the fan-out has run or not (its pending row)
+        assert client_for(reader).get(api_url("feeds:feed")).json()["articles"][0]["slug"] == slug
+
+    def fanned_out() -> bool:
+        return not PendingFanout.objects.filter(article=article).exists()
+
+    wait_until(fanned_out, worker=worker, what="the timelines' fan-out")
+    for reader in readers:
+        timeline = timeline_read(reader.pk)
+        assert timeline is not None and [row.article_id for row in timeline.rows].count(article.pk) == 1
+    assert all(not timeline_read(user.pk).exists for user in followers[40:])  # type: ignore[union-attr]
+    assert worker.count("feeds.timelines_article_published", "succeeded") == 1

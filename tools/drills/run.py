@@ -20,6 +20,10 @@ Each drill, its fault and what it asserts:
   followers (short: 2,000). After a restart every follower has exactly one notification.
 - `broker_down`: the broker's redis-server stopped while an author with followers publishes. Every
   publish answered 201; once the broker is back every expected notification exists exactly once.
+- `timelines_flush`: the cache's Redis flushed (FLUSHDB: every feed timeline lost) while a followed
+  author publishes and a reader reads their feed. No 5xx; every feed page holds every article
+  acknowledged a second before it was asked for (the replica's lag); the reader's timeline is
+  rebuilt; and the feed ends equal to the database's.
 
 The load: a few reader threads (article list, an article, its comments, a profile, tags) and one
 writer (publishes and comments with an Idempotency-Key, retrying a 502 or a dropped connection with
@@ -530,6 +534,58 @@ def drill_broker_down(short: bool) -> list[str]:
     ]
 
 
+def drill_timelines_flush(short: bool) -> list[str]:
+    import redis
+
+    from apps.feeds.selectors import feed_list
+    from apps.users.models import User
+
+    reader, reader_token = sign_up("reader")
+    author, author_token = sign_up("author")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {reader_token}"
+    followed = session.post(f"{BASE}{API}/profiles/{author}/follow", timeout=TIMEOUT)
+    check(followed.status_code == 200, f"follow answered {followed.status_code}")
+    publish(author_token, "Before the flush")
+    client = redis.Redis(host=cluster.config.host, port=cluster.config.redis_port)
+    reader_id = User.objects.get(username=reader).pk
+    pages, missing, flushed_at = 0, [], 0.0
+    seconds = 6 if short else 20
+    with Load(writer_token=author_token) as load:  # the writer publishes as the followed author
+        started = time.monotonic()
+        snapshots: list[tuple[float, list[str]]] = []  # (when, the slugs acknowledged by then)
+        while time.monotonic() - started < seconds:
+            with load.tally.lock:
+                snapshots.append((time.monotonic(), list(load.tally.written[-10:])))
+            # Acknowledged a second before: other readers may read a streaming replica, a few ms behind.
+            acknowledged = next((slugs for when, slugs in reversed(snapshots) if when < time.monotonic() - 1), [])
+            response = session.get(f"{BASE}{API}/articles/feed?limit=50", timeout=TIMEOUT)
+            load.tally.record("GET", response.status_code, f"feed {response.text[:120]}", response.ok)
+            if response.ok:
+                pages += 1
+                shown = {article["slug"] for article in response.json()["articles"]}
+                missing += [slug for slug in acknowledged if slug not in shown]
+            if not flushed_at and time.monotonic() - started > seconds / 3:
+                client.flushdb()  # every timeline, cached entry and stored response at once
+                flushed_at = time.monotonic()
+            time.sleep(0.1)
+    tally = load.tally
+    check(tally.server_errors == 0, f"{tally.server_errors} 5xx/no answer: {tally.failures[:5]}")
+    check(not tally.failures, f"unexpected answers: {tally.failures[:5]}")
+    check(not missing, f"{len(missing)} acknowledged article(s) missing from a feed page: {missing[:5]}")
+    rebuilt = wait_for(lambda: bool(client.keys(f"*feed:timeline:{reader_id}")), 10, "the reader's timeline rebuilt")
+    final = session.get(f"{BASE}{API}/articles/feed?limit=100", timeout=TIMEOUT).json()
+    expected = [article.slug for article in feed_list(user=User.objects.get(pk=reader_id))[:100]]
+    check([article["slug"] for article in final["articles"]] == expected, "the feed differs from the database's")
+    return [
+        f"cache Redis flushed {flushed_at - started:.1f} s into {seconds} s of publishing and reading",
+        f"{pages} feed pages, each with every article acknowledged 1 s before it was asked for",
+        f"the reader's timeline present again ({rebuilt:.1f} s after the checks); the feed equals the database's",
+        summary(tally),
+        verify_writes(tally),
+    ]
+
+
 DRILLS = {
     "app_kill": drill_app_kill,
     "app_restart": drill_app_restart,
@@ -537,6 +593,7 @@ DRILLS = {
     "replica_down": drill_replica_down,
     "worker_kill": drill_worker_kill,
     "broker_down": drill_broker_down,
+    "timelines_flush": drill_timelines_flush,
 }
 
 
