@@ -74,7 +74,9 @@ def feed_page(*, user: User, page: PageParams) -> ArticlePage:
     )
     if candidates is not None:
         listed = _article_rows(candidates)
-        entries = article_entries(listed)  # an article deleted since it was listed has none
+        entries = article_entries(listed[:depth])  # an article deleted since it was listed has none
+        if len(entries) < depth:  # some were: the rows read beyond the page fill it
+            entries += article_entries(listed[depth:])
         if len(entries) >= depth or len(candidates) < depth + DELETED_SLACK:
             existing = {entry["id"] for entry in entries}
             rows = [row for row in listed if row[0] in existing][offset:depth]
@@ -89,13 +91,20 @@ def _article_rows(rows: list[TimelineRow]) -> list[ArticleRow]:
 
 
 def _timeline_candidates(
-    user_id: int, followed: set[int], read_time_authors: set[int], *, depth: int, cursor: Cursor | None
+    user_id: int,
+    followed: set[int],
+    read_time_authors: set[int],
+    *,
+    depth: int,
+    cursor: Cursor | None,
+    whole: bool = False,
 ) -> list[TimelineRow] | None:
     """
     The newest `depth` articles (after `cursor`) of the followed authors, from the timeline and what
     is merged with it, newest first; None when the timeline is unavailable or holds too few.
     """
-    timeline = timeline_read(user_id)
+    # A first page reads only the timeline's newest rows; a cursor's page or an unfollow may need them all.
+    timeline = timeline_read(user_id, newest=None if cursor or whole else depth)
     if timeline is not None and not timeline.exists:
         timeline = _rebuilt(user_id, authors=followed - read_time_authors)
     if timeline is None:
@@ -106,6 +115,8 @@ def _timeline_candidates(
         return row.author_id in followed and (after is None or (row.created_us, row.article_id) < after)
 
     held = [row for row in timeline.rows if shown(row)]
+    if len(held) < depth and not timeline.whole:
+        return _timeline_candidates(user_id, followed, read_time_authors, depth=depth, cursor=cursor, whole=True)
     if timeline.truncated and len(held) < depth:
         return None  # older articles were dropped from it
     merged_authors = (followed & read_time_authors) | (followed - read_time_authors - timeline.authors)
@@ -125,7 +136,7 @@ def _rebuilt(user_id: int, *, authors: set[int]) -> Timeline | None:
         timeline_fill(user_id, rows, authors=authors, truncated=len(rows) >= cap)
     except CACHE_ERRORS as exc:  # this page is still served from what was read
         trip_cache_breaker(exc)
-    return Timeline(exists=True, rows=rows, authors=authors, truncated=len(rows) >= cap)
+    return Timeline(exists=True, rows=rows, authors=authors, truncated=len(rows) >= cap, whole=True)
 
 
 # ------------------------------------------------------------------------------

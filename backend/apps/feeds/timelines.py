@@ -54,6 +54,8 @@ class Timeline:
 
     exists: bool
     rows: list[TimelineRow]
+    # Whether `rows` is all the timeline holds, or only its newest (`timeline_read`'s `newest`).
+    whole: bool
     authors: set[int]
     truncated: bool
 
@@ -108,12 +110,14 @@ local function trim(key, cap)
 end
 """
 
-# KEYS: timeline, authors; ARGV: idle seconds. false when there is no timeline, else its members and authors.
+# KEYS: timeline, authors; ARGV: idle seconds, the rank of the last member wanted (-1: all). false when there is no
+# timeline, else its newest members (the markers first: they sort highest), its authors, its size.
 _READ = """
 if redis.call("EXISTS", KEYS[1]) == 0 then return false end
 redis.call("EXPIRE", KEYS[1], ARGV[1])
 redis.call("EXPIRE", KEYS[2], ARGV[1])
-return {redis.call("ZREVRANGE", KEYS[1], 0, -1), redis.call("SMEMBERS", KEYS[2])}
+local members = redis.call("ZREVRANGE", KEYS[1], 0, tonumber(ARGV[2]))
+return {members, redis.call("SMEMBERS", KEYS[2]), redis.call("ZCARD", KEYS[1])}
 """
 
 # KEYS: timeline, authors; ARGV: idle seconds. The marker first, so that fan-outs write into it from now on.
@@ -174,27 +178,30 @@ redis.call("SREM", KEYS[2], ARGV[1])
 """
 
 
-def timeline_read(user_id: int) -> Timeline | None:
+def timeline_read(user_id: int, *, newest: int | None = None) -> Timeline | None:
     """
-    The reader's timeline; an empty one without authors when it does not exist (the caller rebuilds
-    it); None when Redis is unavailable (the caller reads the database).
+    The reader's timeline (only its `newest` rows, if given: a first page needs no more); an empty
+    one without authors when it does not exist (the caller rebuilds it); None when Redis is
+    unavailable (the caller reads the database).
     """
     if not timelines_enabled() or not cache_available():
         return None
+    last_rank = -1 if newest is None else newest + 1  # the (at most two) markers come first
     try:
-        found = _run(_READ, _keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS])
+        found = _run(_READ, _keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS, last_rank])
     except CACHE_ERRORS as exc:
         trip_cache_breaker(exc)
         return None
     if not found:
-        return Timeline(exists=False, rows=[], authors=set(), truncated=False)
-    members, authors = found
+        return Timeline(exists=False, rows=[], authors=set(), truncated=False, whole=True)
+    members, authors, size = found
     decoded = [member.decode() for member in members]
     return Timeline(
         exists=True,
         rows=[_member_row(member) for member in decoded if not member.startswith(MARKER)],
         authors={int(author) for author in authors},
         truncated=TRUNCATED in decoded,
+        whole=len(members) == size,
     )
 
 
