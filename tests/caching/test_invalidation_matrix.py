@@ -46,6 +46,7 @@ EVERY_ENTRY = {
     "profiles.id",
     "profiles.followees",
     "feeds.fanout_on_read_authors",
+    "feeds.first_page",
     "comments.page",
     "tags.list",
 }
@@ -68,6 +69,7 @@ EXPECTED = {
     },
     "apps.articles.caching.article_deleted": {
         *ALL_LISTS,
+        "feeds.first_page",
         "articles.summary",
         "articles.full",
         "articles.favorites_count",
@@ -82,8 +84,11 @@ EXPECTED = {
     "apps.articles.caching.article_favorites_recounted": {"articles.favorites_count"},
     "apps.comments.caching.comments_changed": {"comments.page"},
     # The follower's own flags (their ETags) and whom they follow (their feed's authors).
-    "apps.profiles.caching.follows_changed": {"profiles.followees"},
-    "apps.feeds.caching.fanout_on_read_changed": {"feeds.fanout_on_read_authors"},
+    "apps.profiles.caching.follows_changed": {"profiles.followees", "feeds.first_page"},
+    # Which articles a feed's first page lists: the feed's own writes (docs/feeds.md).
+    "apps.feeds.caching.fanout_on_read_changed": {"feeds.fanout_on_read_authors", "feeds.first_page"},
+    "apps.feeds.caching.feed_pending_changed": {"feeds.first_page"},
+    "apps.feeds.caching.timelines_changed": {"feeds.first_page"},
     "apps.tags.caching.tags_changed": {"tags.list"},
     "apps.users.caching.user_registered": {"profiles.id", *LISTS_BY_USERNAME},
     "apps.users.caching.user_profile_changed": {"profiles.profile", "profiles.id", *LISTS_BY_USERNAME},

@@ -15,12 +15,14 @@ from django.core.cache import cache
 from apps.articles.models import Article
 from apps.caching.generations import reset_cache_breaker, trip_cache_breaker
 from apps.feeds import caching as feeds_caching
-from apps.feeds.caching import feed_page
+from apps.feeds.caching import feed_page, feed_pending_changed
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import feed_list, newest_rows
 from apps.feeds.services import timelines_article_published, timelines_follow_changed
 from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, timelines_enabled
 from apps.users.models import User
+from tests.celery_helpers import broker, dead_broker_url
+from tests.client import on_commit_callbacks
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 from tests.helpers import api_url
@@ -110,7 +112,9 @@ def test_an_article_whose_fan_out_has_not_run_is_merged_from_its_pending_row(rea
     """A broker outage, a busy worker: the fan-out is late, the feed is not."""
     feed(reader)
     article = ArticleFactory(author=authors[1], title="Waiting")  # committed, never fanned out
-    PendingFanout.objects.create(article=article, author=authors[1], created_at=article.created_at)
+    with on_commit_callbacks(execute=True):  # what the publish's hook writes, and its invalidation
+        PendingFanout.objects.create(article=article, author=authors[1], created_at=article.created_at)
+        feed_pending_changed()
     assert article.pk not in timeline_ids(reader)
     assert feed(reader) == expected(reader)
     assert expected(reader)[0][0] == article.slug
@@ -240,3 +244,65 @@ def test_pages_beyond_the_capped_timeline_come_from_the_database(reader, authors
         if not cursor:
             break
     assert slugs == expected(reader, limit=total)[0]
+
+
+def feed_body(reader: User) -> dict[str, Any]:
+    response = client_for(reader).get(FEED_URL)
+    assert response.status_code == 200
+    return response.json()
+
+
+def fresh_feed_body(reader: User) -> dict[str, Any]:
+    """The same page read past every cache (as with Redis down): what the kept one must equal."""
+    trip_cache_breaker(ConnectionError("test: read the database"))
+    try:
+        return feed_body(reader)
+    finally:
+        reset_cache_breaker()
+
+
+def test_the_first_page_is_kept_for_its_reader_until_a_write_changes_it(reader, authors, django_assert_num_queries):
+    """
+    Kept whole per reader (apps.api.http_caching), and fresh after every kind of write that shows in
+    it, by the write's own invalidation: the tasks do not run (a dead broker), unless the test runs them.
+    """
+    with broker(dead_broker_url()):
+        check_kept_first_page(reader, authors, django_assert_num_queries)
+
+
+def check_kept_first_page(reader: User, authors: list[User], django_assert_num_queries: Any) -> None:
+    other = cast(User, UserFactory(username="other"))
+    newcomer = cast(User, UserFactory(username="newcomer"))
+    ArticleFactory(author=newcomer)
+    feed_body(reader)
+    with django_assert_num_queries(1):  # the token's user: nothing else is read
+        kept = feed_body(reader)
+    assert kept == fresh_feed_body(reader)
+    newest = feed_list(user=reader)[0]
+
+    def fanned_out() -> None:
+        article = publish(authors[0], "Kept?")
+        with on_commit_callbacks(execute=True):  # the task's invalidations land, as outside a test's transaction
+            timelines_article_published(article_id=article.pk)
+
+    writes = {
+        "publish by a followed author": lambda: publish(authors[1], "Fresh"),
+        "a publish and its fan-out": fanned_out,
+        "the reader favorites": lambda: client_for(reader).post(api_url("articles:favorite", slug=newest.slug)),
+        "someone else favorites": lambda: client_for(other).post(api_url("articles:favorite", slug=newest.slug)),
+        "the author edits": lambda: client_for(newest.author).put(
+            api_url("articles:detail", slug=newest.slug), {"article": {"description": "Edited"}}
+        ),
+        "the author edits their bio": lambda: client_for(newest.author).put(
+            api_url("users:current"), {"user": {"bio": "New bio"}}
+        ),
+        "follow": lambda: follow(reader, newcomer),
+        "unfollow": lambda: follow(reader, newcomer, following=False),
+        "delete": lambda: client_for(newest.author).delete(api_url("articles:detail", slug=newest.slug)),
+    }
+    for name, write in writes.items():
+        before = feed_body(reader)
+        write()
+        after = feed_body(reader)
+        assert after == fresh_feed_body(reader), name
+        assert after != before, f"{name}: nothing changed"

@@ -26,14 +26,22 @@ from rest_framework.response import Response
 
 from apps.caching.generations import Versions, versions_tag
 from apps.caching.reads import VIEWER, track_reads
-from apps.caching.responses import canonical_path, response_storable
+from apps.caching.responses import (
+    canonical_path,
+    response_storable,
+    viewer_response_keep,
+    viewer_response_key,
+    viewer_response_lookup,
+)
 from apps.routing.router import replica_reads
 
 _SAFE_METHODS = ("GET", "HEAD")
 T = TypeVar("T")
 
 
-def cached_response(request: Request, shared: Callable[[], T], render: Callable[[T], Response]) -> Response:
+def cached_response(
+    request: Request, shared: Callable[[], T], render: Callable[[T], Response], *, kept_for_viewer: bool = False
+) -> Response:
     """
     Answers a read made of cached entries: `shared()` reads what every viewer sees (through
     apps.caching.reads), `render(shared value)` lays the viewer's flags over it and builds the response.
@@ -43,11 +51,24 @@ def cached_response(request: Request, shared: Callable[[], T], render: Callable[
     response bypassed the cache (the cache is down, the data came straight from the database, or from
     a replica that may lag behind the stamps), the ETag is made of the content instead, and the
     response is not stored.
+
+    `kept_for_viewer`: a signed-in reader's response is kept for them under those stamps (the first
+    page of their feed, which they open again and again), and answered from there while they hold:
+    no entry read, no query but the authentication's, no flags laid over again.
     """
+    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
+    kept_key = None
+    if kept_for_viewer and request.user.is_authenticated and (path := canonical_path(request)) is not None:
+        kept_key = viewer_response_key(request.user.pk, path)
+        kept = viewer_response_lookup(kept_key)
+        if kept is not None:
+            _, etag, data = kept
+            response = Response(status=status.HTTP_304_NOT_MODIFIED) if etag in client_etags else Response(data)
+            response["ETag"] = etag
+            return response
     viewer_stamps = [VIEWER.key(request.user.pk)] if request.user.is_authenticated else []
     with track_reads(extra=viewer_stamps) as tracker:
         value = shared()
-    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
     if tracker.complete:
         etag = _etag(request, tracker.stamps)
         if etag in client_etags:
@@ -66,6 +87,8 @@ def cached_response(request: Request, shared: Callable[[], T], render: Callable[
         # Kept whole, as the client receives it, for the next anonymous reader of this path
         # (apps.caching.responses: the WSGI layer in front of Django stores it on its way out).
         response_storable(request, dict(tracker.stamps))
+    elif kept_key is not None and response.status_code == status.HTTP_200_OK:
+        viewer_response_keep(kept_key, tracker.stamps, etag, response.data)
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -157,6 +157,23 @@ def response_lookup(key: str, *, counted: bool = True) -> StoredResponse | None:
     return result
 
 
+def viewer_response_key(user_id: int, path: str) -> str:
+    """Where a signed-in reader's own response to `path` (a canonical path) is kept (apps.api.http_caching)."""
+    return response_cache_key(f"viewer:{user_id}:{path}")
+
+
+def viewer_response_lookup(key: str) -> tuple[Versions, str, Any] | None:
+    """A reader's kept response (its stamps, ETag and data) while the data behind it is unchanged; else None."""
+    result: tuple[Versions, str, Any] | None = _lookup(key)  # type: ignore[assignment]  # same shape: stamps first
+    metrics.cache_reads.labels(layer="viewer-response", result="miss" if result is None else "hit").inc()
+    return result
+
+
+def viewer_response_keep(key: str, versions: Versions, etag: str, data: Any) -> None:
+    """Keeps a reader's response data under the stamps it was built from (`viewer_response_lookup`)."""
+    cache_set(key, (dict(versions), etag, data), RESPONSE_TTL)
+
+
 def _lookup(key: str) -> StoredResponse | None:
     seen = _seen_stamps.get(key)
     if seen is not None:

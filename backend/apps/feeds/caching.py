@@ -14,11 +14,12 @@ delete shows at once.
 """
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.conf import settings
 
 from apps.api.serializers import datetime_to_str
-from apps.articles.caching import article_entries
+from apps.articles.caching import LIST_DELETES, article_entries
 from apps.articles.selectors import ArticlePage, ArticleRow, article_page
 from apps.caching.generations import CACHE_ERRORS, trip_cache_breaker
 from apps.caching.reads import CachedEntry, Stamp, invalidation, read_many, read_uncached, single
@@ -38,14 +39,17 @@ from apps.feeds.timelines import (
     timeline_fill,
     timeline_read,
 )
-from apps.profiles.caching import FOLLOWEES
+from apps.profiles.caching import FOLLOWEES, FOLLOWING
 from apps.users.models import User
 
 FANOUT_ON_READ_TTL = 3600
+FEED_PAGE_TTL = 300
 # Rows read beyond a page, so that articles deleted since they entered a timeline do not shorten it.
 DELETED_SLACK = 10
 
 FANOUT_ON_READ = Stamp("fanout-on-read")  # the set of authors read at read time
+TIMELINE = Stamp("timeline")  # what a reader's timeline holds, by reader: its fan-outs and backfills
+FEED_PENDING = Stamp("feed-pending")  # the pending fan-outs: every publish, and every fan-out done
 
 # The ids of the authors read at read time (the parameter is None: one entry).
 FANOUT_ON_READ_AUTHORS = CachedEntry[None, list[int]](
@@ -56,21 +60,73 @@ FANOUT_ON_READ_AUTHORS = CachedEntry[None, list[int]](
 )
 
 
+class FeedIds(TypedDict):
+    """A page of a reader's feed without its articles: its rows (one more if a next page exists), and the count."""
+
+    rows: list[ArticleRow]
+    count: int
+
+
+def _reader(param: tuple[int, int]) -> int:
+    return param[0]
+
+
+# The first page of a reader's feed, by (reader id, limit): everything that can change which articles
+# it lists bumps one of its stamps (docs/feeds.md); what the articles say is in their own entries.
+FEED_FIRST_PAGE = CachedEntry[tuple[int, int], FeedIds](
+    name="feeds.first_page",
+    ttl=FEED_PAGE_TTL,
+    load=lambda params, using: {
+        param: _feed_ids(param[0], limit=param[1], offset=0, cursor=None, using=using) for param in params
+    },
+    depends_on=(
+        (FOLLOWING, _reader),
+        (TIMELINE, _reader),
+        (FEED_PENDING, single),
+        (FANOUT_ON_READ, single),
+        (LIST_DELETES, single),
+    ),
+)
+
+
 # ------------------------------------------------------------------------------
 # Reads
 # ------------------------------------------------------------------------------
 def feed_page(*, user: User, page: PageParams) -> ArticlePage:
-    """One page of `user`'s feed as shared entries, its total (counter rows) and the next page's cursor."""
-    read_uncached()  # personal: its ETag is made of its content, and it is never stored whole
-    followees, read_time_authors = read_many([(FOLLOWEES, [user.pk]), (FANOUT_ON_READ_AUTHORS, [None])])
-    followed = set(followees.get(user.pk) or ())
-    limit, offset = page["limit"], page["offset"]
+    """
+    One page of `user`'s feed as shared entries, its total (counter rows) and the next page's cursor.
+    The first page (the one every reader opens) is a cached entry, so its response can be kept for
+    its reader (apps.api.http_caching); deeper pages are computed each time, and not kept.
+    """
+    limit, offset, cursor = page["limit"], page["offset"], page["cursor"]
+    if offset == 0 and cursor is None:
+        [pages] = read_many([(FEED_FIRST_PAGE, [(user.pk, limit)])])
+        ids = pages[(user.pk, limit)]
+    else:
+        read_uncached()  # its ids are read fresh: its ETag is made of its content
+        ids = _feed_ids(user.pk, limit=limit, offset=offset, cursor=cursor)
+    rows = ids["rows"]
+    return article_page(article_entries(rows[:limit]), rows, ids["count"], limit=limit)
+
+
+def _feed_ids(user_id: int, *, limit: int, offset: int, cursor: Cursor | None, using: str | None = None) -> FeedIds:
+    """
+    The rows of one page of the reader's feed (one more if a next page exists) and its count, read
+    from the database alias `using` (the primary when the result is cached: apps.caching.reads).
+    """
+    followees, read_time_authors = read_many([(FOLLOWEES, [user_id]), (FANOUT_ON_READ_AUTHORS, [None])])
+    followed = set(followees.get(user_id) or ())
     if not followed:
-        return article_page([], [], 0, limit=limit)
-    count = feed_count(author_ids=followed)
+        return {"rows": [], "count": 0}
+    count = feed_count(author_ids=followed, using=using)
     depth = offset + limit + 1
     candidates = _timeline_candidates(
-        user.pk, followed, set(read_time_authors.get(None) or ()), depth=depth + DELETED_SLACK, cursor=page["cursor"]
+        user_id,
+        followed,
+        set(read_time_authors.get(None) or ()),
+        depth=depth + DELETED_SLACK,
+        cursor=cursor,
+        using=using,
     )
     if candidates is not None:
         listed = _article_rows(candidates)
@@ -79,11 +135,10 @@ def feed_page(*, user: User, page: PageParams) -> ArticlePage:
             entries += article_entries(listed[depth:])
         if len(entries) >= depth or len(candidates) < depth + DELETED_SLACK:
             existing = {entry["id"] for entry in entries}
-            rows = [row for row in listed if row[0] in existing][offset:depth]
-            return article_page(entries[offset : offset + limit], rows, count, limit=limit)
+            return {"rows": [row for row in listed if row[0] in existing][offset:depth], "count": count}
     # No timeline (Redis down, the embedded default), or the page lies beyond what it holds: the pull path.
-    rows = _article_rows(newest_rows(author_ids=followed, depth=depth, cursor=page["cursor"]))[offset:]
-    return article_page(article_entries(rows[:limit]), rows, count, limit=limit)
+    rows = newest_rows(author_ids=followed, depth=depth, cursor=cursor, using=using)
+    return {"rows": _article_rows(rows)[offset:], "count": count}
 
 
 def _article_rows(rows: list[TimelineRow]) -> list[ArticleRow]:
@@ -97,6 +152,7 @@ def _timeline_candidates(
     *,
     depth: int,
     cursor: Cursor | None,
+    using: str | None,
     whole: bool = False,
 ) -> list[TimelineRow] | None:
     """
@@ -106,7 +162,7 @@ def _timeline_candidates(
     # A first page reads only the timeline's newest rows; a cursor's page or an unfollow may need them all.
     timeline = timeline_read(user_id, newest=None if cursor or whole else depth)
     if timeline is not None and not timeline.exists:
-        timeline = _rebuilt(user_id, authors=followed - read_time_authors)
+        timeline = _rebuilt(user_id, authors=followed - read_time_authors, using=using)
     if timeline is None:
         return None
     after = (microseconds(cursor.created_at), cursor.id) if cursor else None
@@ -116,22 +172,24 @@ def _timeline_candidates(
 
     held = [row for row in timeline.rows if shown(row)]
     if len(held) < depth and not timeline.whole:
-        return _timeline_candidates(user_id, followed, read_time_authors, depth=depth, cursor=cursor, whole=True)
+        return _timeline_candidates(
+            user_id, followed, read_time_authors, depth=depth, cursor=cursor, using=using, whole=True
+        )
     if timeline.truncated and len(held) < depth:
         return None  # older articles were dropped from it
     merged_authors = (followed & read_time_authors) | (followed - read_time_authors - timeline.authors)
-    merged = newest_rows(author_ids=merged_authors, depth=depth, cursor=cursor)
-    pending = [row for row in pending_rows(author_ids=followed) if shown(row)]
+    merged = newest_rows(author_ids=merged_authors, depth=depth, cursor=cursor, using=using)
+    pending = [row for row in pending_rows(author_ids=followed, using=using) if shown(row)]
     rows = {row.article_id: row for row in (*held, *merged, *pending)}
     return sorted(rows.values(), reverse=True)[:depth]
 
 
-def _rebuilt(user_id: int, *, authors: set[int]) -> Timeline | None:
+def _rebuilt(user_id: int, *, authors: set[int], using: str | None = None) -> Timeline | None:
     """The pull path: the reader's timeline rebuilt from the database (first read, or lost with Redis)."""
     if not timeline_begin(user_id):  # the marker first: fan-outs write into it while the database is read
         return None
     cap = settings.FEED_TIMELINE_MAX
-    rows = newest_rows(author_ids=authors, depth=cap)
+    rows = newest_rows(author_ids=authors, depth=cap, using=using)
     try:
         timeline_fill(user_id, rows, authors=authors, truncated=len(rows) >= cap)
     except CACHE_ERRORS as exc:  # this page is still served from what was read
@@ -146,3 +204,15 @@ def _rebuilt(user_id: int, *, authors: set[int]) -> Timeline | None:
 def fanout_on_read_changed() -> Iterable[str]:
     """An author joined the authors read at read time."""
     return [FANOUT_ON_READ.key()]
+
+
+@invalidation(FEED_PENDING)
+def feed_pending_changed() -> Iterable[str]:
+    """An article was published (it waits for its fan-out), or its fan-out is done."""
+    return [FEED_PENDING.key()]
+
+
+@invalidation(TIMELINE)
+def timelines_changed(*, user_ids: Iterable[int]) -> Iterable[str]:
+    """A fan-out, a backfill or a prune wrote into these readers' timelines."""
+    return [TIMELINE.key(user_id) for user_id in user_ids]

@@ -24,13 +24,13 @@ def feed_list(*, user: User) -> QuerySet[Article]:
     return Article.objects.filter(author_id__in=followed).order_by("-created_at", "-id")
 
 
-def feed_count(*, author_ids: Collection[int]) -> int:
+def feed_count(*, author_ids: Collection[int], using: str | None = None) -> int:
     """
     How many articles these authors wrote: the sum of their counter rows, no scan of articles. On
     PostgreSQL the ids go as one array parameter: hundreds of `IN` parameters cost more to send and
     plan than the index probes themselves.
     """
-    rows = ArticleCount.objects.filter(kind=ArticleCount.Kind.AUTHOR)
+    rows = ArticleCount.objects.using(using).filter(kind=ArticleCount.Kind.AUTHOR)
     if connections[rows.db].vendor == "postgresql":
         rows = rows.filter(subject_id__in=RawSQL("SELECT unnest(%s::bigint[])", [list(author_ids)]))
     else:
@@ -38,7 +38,9 @@ def feed_count(*, author_ids: Collection[int]) -> int:
     return rows.aggregate(total=Sum("total"))["total"] or 0
 
 
-def newest_rows(*, author_ids: Collection[int], depth: int, cursor: Cursor | None = None) -> list[TimelineRow]:
+def newest_rows(
+    *, author_ids: Collection[int], depth: int, cursor: Cursor | None = None, using: str | None = None
+) -> list[TimelineRow]:
     """
     The newest `depth` articles (after `cursor`) of these authors, newest first. On PostgreSQL the
     newest `depth` of each author, then of those (one index range per author, LATERAL over the ids):
@@ -48,7 +50,7 @@ def newest_rows(*, author_ids: Collection[int], depth: int, cursor: Cursor | Non
     """
     if not author_ids:
         return []
-    articles = Article.objects.filter(author_id__in=list(author_ids))
+    articles = Article.objects.using(using).filter(author_id__in=list(author_ids))
     if connections[articles.db].vendor == "postgresql":
         after = "AND (a.created_at, a.id) < (%s, %s)" if cursor else ""
         newest = f"""
@@ -76,12 +78,13 @@ def newest_rows(*, author_ids: Collection[int], depth: int, cursor: Cursor | Non
 PENDING_READ_WHOLE = 200
 
 
-def pending_rows(*, author_ids: Collection[int]) -> list[TimelineRow]:
+def pending_rows(*, author_ids: Collection[int], using: str | None = None) -> list[TimelineRow]:
     """The articles of these authors still waiting for their fan-out (normally none: the last seconds' publishes)."""
     columns = ("article_id", "author_id", "created_at")
-    pending = list(PendingFanout.objects.values_list(*columns)[: PENDING_READ_WHOLE + 1])
+    rows = PendingFanout.objects.using(using)
+    pending = list(rows.values_list(*columns)[: PENDING_READ_WHOLE + 1])
     if len(pending) > PENDING_READ_WHOLE:
-        pending = list(PendingFanout.objects.filter(author_id__in=list(author_ids)).values_list(*columns))
+        pending = list(rows.filter(author_id__in=list(author_ids)).values_list(*columns))
     return [
         TimelineRow(microseconds(created_at), article_id, author_id)
         for article_id, author_id, created_at in pending

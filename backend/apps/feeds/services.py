@@ -10,7 +10,7 @@ from django.db import transaction
 
 from apps.articles.models import Article
 from apps.core.db import insert_unless_conflict
-from apps.feeds.caching import fanout_on_read_changed
+from apps.feeds.caching import fanout_on_read_changed, feed_pending_changed, timelines_changed
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import newest_rows
 from apps.feeds.timelines import (
@@ -46,8 +46,10 @@ def timelines_article_published(*, article_id: int) -> int:
             _read_at_read_time(author_id)
         else:
             written = timelines_add(follower_ids, TimelineRow(microseconds(created_at), article_id, author_id))
+            timelines_changed(user_ids=follower_ids)
     # Last, and in a transaction of its own: until this commits, readers merge the article.
     PendingFanout.objects.filter(article_id=article_id).delete()
+    feed_pending_changed()
     return written
 
 
@@ -70,9 +72,10 @@ def timelines_follow_changed(*, follower_id: int, followee_id: int) -> None:
         return
     if not Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists():
         timeline_remove_author(follower_id, followee_id)
-        return
-    if FanoutOnReadAuthor.objects.filter(author_id=followee_id).exists():
+    elif FanoutOnReadAuthor.objects.filter(author_id=followee_id).exists():
         return  # merged at read time
-    cap = settings.FEED_TIMELINE_MAX
-    rows = newest_rows(author_ids=[followee_id], depth=cap)
-    timeline_fill(follower_id, rows, authors=[followee_id], truncated=len(rows) >= cap)
+    else:
+        cap = settings.FEED_TIMELINE_MAX
+        rows = newest_rows(author_ids=[followee_id], depth=cap)
+        timeline_fill(follower_id, rows, authors=[followee_id], truncated=len(rows) >= cap)
+    timelines_changed(user_ids=[follower_id])

@@ -29,4 +29,5 @@ class FeedApi(ApiView):
             request,
             lambda: feed_page(user=signed_in_user(request), page=params.validated_data),
             lambda page: Response(article_list_data(page, viewer=request.user)),
+            kept_for_viewer=True,
         )
