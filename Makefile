@@ -27,7 +27,8 @@ APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
 	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
-	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest loadtest-fixed drills drills-short drills-ci
+	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest loadtest-fixed drills drills-short drills-ci \
+	podman images compose-up compose-down compose-check kube-validate kube-play rollout-drill containers-ci
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -92,6 +93,7 @@ deploy-check: install ## Validate Dockerfile, compose.yaml, the nginx configurat
 		{ $(APT) update -qq && $(APT) install -y -qq nginx; }
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
+	$(MAKE) --no-print-directory kube-validate
 
 # ---- The single-page app (frontend/) ---------------------------------------------------------
 $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
@@ -210,6 +212,52 @@ drills-short: install ## The same drills, a few seconds each (CI)
 drills-ci: ## CI: make cluster, make drills-short, then make cluster-down whatever happened
 	$(MAKE) --no-print-directory cluster || { $(MAKE) --no-print-directory cluster-down; exit 1; }
 	$(MAKE) --no-print-directory drills-short; status=$$?; $(MAKE) --no-print-directory cluster-down; exit $$status
+
+# ---- Containers (docs/deploy.md): podman images, compose.yaml's topology in containers, Kubernetes --
+# podman with runc (crun fails on these machines), debootstrap for the base image. Base images are built
+# once per machine (kept by podman and under /var/cache/conduit-images): docs/deploy.md, "Containers here".
+CONTAINERS := $(BIN)/python deploy/containers/topology.py
+KUBERNETES_VALIDATE := kubernetes-validate==1.37.0
+# The oldest and the newest Kubernetes the manifests are checked against (schemas bundled, offline).
+KUBERNETES_VERSIONS ?= 1.30.0 1.37.0
+# make rollout-drill writes its result into docs/reliability.md; CI's run does not.
+ROLLOUT_ARGS ?= --write-docs
+
+podman:
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+		{ $(APT) update -qq && $(APT) install -y -qq podman runc debootstrap; }
+
+images: podman ## Build the base images (once per machine), then conduit-api and conduit-web with podman; prints their sizes
+	deploy/containers/images.sh
+
+compose-up: install images ## compose.yaml's topology as podman containers: 3 API, worker, beat, relay, nginx + SPA on 127.0.0.1:8280
+	$(CONTAINERS) up
+
+compose-down: ## Stop and remove the containers of compose-up (SIGTERM first); idempotent
+	@if [ -x $(BIN)/python ]; then $(CONTAINERS) down; else echo "no .venv: nothing runs"; fi
+
+compose-check: install client-install ## Against compose-up: the RealWorld suites through its nginx, the SPA's browser smoke test, no 5xx
+	@command -v chromium >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+	$(CONTAINERS) check
+
+kube-validate: install ## Validate every manifest of deploy/kubernetes/ against the Kubernetes schemas, offline
+	@$(BIN)/pip show kubernetes-validate >/dev/null 2>&1 || $(BIN)/pip install --quiet '$(KUBERNETES_VALIDATE)'
+	for version in $(KUBERNETES_VERSIONS); do \
+		$(BIN)/kubernetes-validate --strict --quiet -k $$version $(filter-out %/kustomization.yaml,$(wildcard deploy/kubernetes/*.yaml)) || exit 1; \
+	done
+
+kube-play: install ## Play deploy/kubernetes/api-deployment.yaml with podman kube play: /readyz and a RealWorld request (after compose-up)
+	$(CONTAINERS) kube-play
+
+rollout-drill: install ## Rolling update of compose-up's API containers under load: 0 failed requests, every acknowledged write kept; writes docs/reliability.md
+	$(CONTAINERS) rollout $(ROLLOUT_ARGS)
+
+containers-ci: ## CI: images, compose-up, compose-check, kube-validate, kube-play, rollout-drill, then compose-down whatever happened
+	$(MAKE) --no-print-directory compose-up || { $(MAKE) --no-print-directory compose-down; exit 1; }
+	status=0; for target in compose-check kube-validate kube-play rollout-drill; do \
+		started=$$(date +%s); $(MAKE) --no-print-directory $$target ROLLOUT_ARGS= || status=1; \
+		echo "[containers-ci] $$target: $$(( $$(date +%s) - started )) s"; \
+	done; $(MAKE) --no-print-directory compose-down; exit $$status
 
 clean: ## Remove the virtualenv and local state (var/)
 	rm -rf $(VENV) var

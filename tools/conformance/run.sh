@@ -18,6 +18,8 @@
 #   CONFORMANCE_RUNS      how many full passes (default: 2)
 #   CONFORMANCE_PORT      the port to serve on (default: a free one)
 #   REALWORLD_DIR         the RealWorld contract folder (default: ../shared/realworld beside the repo)
+#   CONFORMANCE_URL       a server already running (e.g. make compose-check's containers): no fresh
+#                         database and no server of our own; its log is the caller's to check
 #   REDIS_URL             kept: the server caches in Redis under a key prefix unique to the run
 #   CELERY_BROKER_URL     ignored: the server runs Celery tasks eagerly (no worker is started)
 # Reports and the server log go to var/conformance/.
@@ -49,13 +51,20 @@ log "bru $("$BIN/bru" --version 2>/dev/null), newman $("$BIN/newman" --version 2
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/conduit-conformance.XXXXXX")"
 CLEANUP_PATHS+=("$WORK")
 
-# --- 2. a fresh database ----------------------------------------------------------------------
-fresh_server_env
-fresh_database "${CONFORMANCE_DB_NAME:-conduit_conformance}"
+if [[ -n "${CONFORMANCE_URL:-}" ]]; then
+  HOST_URL="${CONFORMANCE_URL%/}"
+  DB_LABEL="the server at $HOST_URL"
+  : >"$SERVER_LOG"
+  log "server: $HOST_URL (already running)"
+else
+  # --- 2. a fresh database --------------------------------------------------------------------
+  fresh_server_env
+  fresh_database "${CONFORMANCE_DB_NAME:-conduit_conformance}"
 
-# --- 3. the server --------------------------------------------------------------------------
-# Without Redis the cache is per process: two workers would miss each other's invalidations.
-server_start "${CONFORMANCE_PORT:-0}" "$([[ -n "${REDIS_URL:-}" ]] && echo 2 || echo 1)"
+  # --- 3. the server ------------------------------------------------------------------------
+  # Without Redis the cache is per process: two workers would miss each other's invalidations.
+  server_start "${CONFORMANCE_PORT:-0}" "$([[ -n "${REDIS_URL:-}" ]] && echo 2 || echo 1)"
+fi
 
 # --- 4. the suites, twice -------------------------------------------------------------------
 COLLECTION="$WORK/bruno"
