@@ -6,6 +6,7 @@ order the test chooses, so that each interleaving is played exactly (eager tasks
 more on commit: they are idempotent, which the tests rely on too).
 """
 
+import json
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -16,14 +17,17 @@ from apps.articles.models import Article
 from apps.caching.generations import reset_cache_breaker, trip_cache_breaker
 from apps.feeds import caching as feeds_caching
 from apps.feeds.caching import feed_page, feed_pending_changed
+from apps.feeds.views import FeedApi
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import feed_list, newest_rows
 from apps.feeds.services import timelines_article_published, timelines_follow_changed
 from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, timelines_enabled
 from apps.users.models import User
+from apps.users.services import user_issue_token, user_revoke_tokens
 from tests.celery_helpers import broker, dead_broker_url
 from tests.client import on_commit_callbacks
 from tests.conftest import client_for
+from tests.caching.test_responses import wsgi_get
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 from tests.helpers import api_url
 
@@ -247,36 +251,66 @@ def test_pages_beyond_the_capped_timeline_come_from_the_database(reader, authors
 
 
 def feed_body(reader: User) -> dict[str, Any]:
-    response = client_for(reader).get(FEED_URL)
-    assert response.status_code == 200
-    return response.json()
+    """The first page through the whole stack, the WSGI layer in front of Django included (config.wsgi)."""
+    answer = wsgi_get(FEED_URL, Authorization=f"Token {token_of(reader)}")
+    assert answer.status == 200, answer.body
+    return json.loads(answer.body)
+
+
+_tokens: dict[int, str] = {}
+
+
+def token_of(user: User) -> str:
+    """One token per user for the whole test, as a client keeps its token."""
+    if user.pk not in _tokens:
+        _tokens[user.pk] = user_issue_token(user=user)
+    return _tokens[user.pk]
 
 
 def fresh_feed_body(reader: User) -> dict[str, Any]:
     """The same page read past every cache (as with Redis down): what the kept one must equal."""
     trip_cache_breaker(ConnectionError("test: read the database"))
     try:
-        return feed_body(reader)
+        return client_for(reader).get(FEED_URL).json()
     finally:
         reset_cache_breaker()
 
 
-def test_the_first_page_is_kept_for_its_reader_until_a_write_changes_it(reader, authors, django_assert_num_queries):
+def test_the_first_page_is_kept_for_its_reader_until_a_write_changes_it(
+    reader, authors, django_assert_num_queries, feed_view_calls
+):
     """
-    Kept whole per reader (apps.api.http_caching), and fresh after every kind of write that shows in
-    it, by the write's own invalidation: the tasks do not run (a dead broker), unless the test runs them.
+    Kept whole per token in front of Django (apps.caching.responses), and fresh after every kind of
+    write that shows in it, by the write's own invalidation: the tasks do not run (a dead broker),
+    unless the test runs them.
     """
+    _tokens.clear()
     with broker(dead_broker_url()):
-        check_kept_first_page(reader, authors, django_assert_num_queries)
+        check_kept_first_page(reader, authors, django_assert_num_queries, feed_view_calls)
 
 
-def check_kept_first_page(reader: User, authors: list[User], django_assert_num_queries: Any) -> None:
+@pytest.fixture
+def feed_view_calls(monkeypatch) -> list[str]:
+    """The feed requests that reached FeedApi.get (the others were answered in front of Django)."""
+    calls: list[str] = []
+    original = FeedApi.get
+
+    def counting_get(self, request, *args, **kwargs):
+        calls.append(request.get_full_path())
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(FeedApi, "get", counting_get)
+    return calls
+
+
+def check_kept_first_page(reader: User, authors: list[User], django_assert_num_queries: Any, calls: list[str]) -> None:
     other = cast(User, UserFactory(username="other"))
     newcomer = cast(User, UserFactory(username="newcomer"))
     ArticleFactory(author=newcomer)
     feed_body(reader)
-    with django_assert_num_queries(1):  # the token's user: nothing else is read
+    with django_assert_num_queries(0):  # answered in front of Django: not even the token's user
         kept = feed_body(reader)
+    assert len(calls) == 1
     assert kept == fresh_feed_body(reader)
     newest = feed_list(user=reader)[0]
 
@@ -306,3 +340,25 @@ def check_kept_first_page(reader: User, authors: list[User], django_assert_num_q
         after = feed_body(reader)
         assert after == fresh_feed_body(reader), name
         assert after != before, f"{name}: nothing changed"
+
+
+def test_a_kept_page_never_reaches_another_token_a_revoked_one_or_a_forged_one(reader, authors):
+    """Kept per token, made of the user's tokens' stamp: what could leak it is refused by Django."""
+    _tokens.clear()
+    first = token_of(reader)
+    assert wsgi_get(FEED_URL, Authorization=f"Token {first}").status == 200  # kept now
+    assert wsgi_get(FEED_URL, Authorization=f"Token {first}").status == 200  # answered from it
+    stranger = cast(User, UserFactory(username="stranger2"))
+    theirs = wsgi_get(FEED_URL, Authorization=f"Token {user_issue_token(user=stranger)}")
+    assert json.loads(theirs.body)["articlesCount"] == 0  # their own (empty) feed, not the reader's
+
+    header, payload, signature = first.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}{'AA' if not signature.endswith('AA') else 'BB'}"
+    assert wsgi_get(FEED_URL, Authorization=f"Token {forged}").status == 401
+    assert wsgi_get(FEED_URL, Authorization=f"Bearer {first}", Origin="https://elsewhere.example").status == 200
+
+    second = user_issue_token(user=reader)
+    with on_commit_callbacks(execute=True):
+        user_revoke_tokens(user=reader)  # "sign out everywhere": every token so far, the kept one's too
+    assert wsgi_get(FEED_URL, Authorization=f"Token {first}").status == 401
+    assert wsgi_get(FEED_URL, Authorization=f"Token {second}").status == 401

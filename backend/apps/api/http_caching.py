@@ -25,14 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.caching.generations import Versions, versions_tag
-from apps.caching.reads import VIEWER, track_reads
-from apps.caching.responses import (
-    canonical_path,
-    response_storable,
-    viewer_response_keep,
-    viewer_response_key,
-    viewer_response_lookup,
-)
+from apps.caching.reads import USER_TOKENS, VIEWER, track_reads
+from apps.caching.responses import canonical_path, response_storable
 from apps.routing.router import replica_reads
 
 _SAFE_METHODS = ("GET", "HEAD")
@@ -52,23 +46,17 @@ def cached_response(
     a replica that may lag behind the stamps), the ETag is made of the content instead, and the
     response is not stored.
 
-    `kept_for_viewer`: a signed-in reader's response is kept for them under those stamps (the first
-    page of their feed, which they open again and again), and answered from there while they hold:
-    no entry read, no query but the authentication's, no flags laid over again.
+    `kept_for_viewer`: a signed-in reader's response is kept for their token under those stamps and
+    their tokens' (the first page of their feed, which they open again and again), and answered in
+    front of Django while they hold (apps.caching.responses).
     """
-    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
-    kept_key = None
-    if kept_for_viewer and request.user.is_authenticated and (path := canonical_path(request)) is not None:
-        kept_key = viewer_response_key(request.user.pk, path)
-        kept = viewer_response_lookup(kept_key)
-        if kept is not None:
-            _, etag, data = kept
-            response = Response(status=status.HTTP_304_NOT_MODIFIED) if etag in client_etags else Response(data)
-            response["ETag"] = etag
-            return response
     viewer_stamps = [VIEWER.key(request.user.pk)] if request.user.is_authenticated else []
+    kept = kept_for_viewer and request.user.is_authenticated
+    if kept:  # kept per token: made of the user's tokens too (apps.caching.responses)
+        viewer_stamps.append(USER_TOKENS.key(request.user.pk))
     with track_reads(extra=viewer_stamps) as tracker:
         value = shared()
+    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
     if tracker.complete:
         etag = _etag(request, tracker.stamps)
         if etag in client_etags:
@@ -83,12 +71,11 @@ def cached_response(
         etag = _content_etag(response)
         if etag in client_etags and response.status_code == status.HTTP_200_OK:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
-    elif not request.user.is_authenticated:
-        # Kept whole, as the client receives it, for the next anonymous reader of this path
-        # (apps.caching.responses: the WSGI layer in front of Django stores it on its way out).
+    elif not request.user.is_authenticated or kept:
+        # Kept whole, as the client receives it, for the next anonymous reader of this path, or the
+        # next request with the same token (apps.caching.responses: the WSGI layer in front of
+        # Django stores it on its way out).
         response_storable(request, dict(tracker.stamps))
-    elif kept_key is not None and response.status_code == status.HTTP_200_OK:
-        viewer_response_keep(kept_key, tracker.stamps, etag, response.data)
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response

@@ -87,6 +87,11 @@ def single(_: object) -> object:
 # every response they get, never of a shared entry.
 VIEWER = Stamp("viewer")
 
+# Which of a user's tokens are good, by user id: a response kept for one of their tokens
+# (apps.caching.responses) is made of it, so that a revocation or a deactivation unkeeps them all
+# (bumped by apps.users.caching.user_tokens_changed).
+USER_TOKENS = Stamp("user-tokens")
+
 # Every entry depends on it: bumped when data changed behind the services' back (a bulk load).
 EPOCH = Stamp("epoch")
 

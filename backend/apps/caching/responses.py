@@ -26,7 +26,11 @@ can never match again; the cache being down only means every request takes the f
 
 Only requests that the full stack would answer the same way for everyone use it: a GET of `/api/...`
 without `Authorization` (signed-in views have per-viewer flags), without `Origin` (CORS answers per
-origin), without a body, whose client accepts JSON and whose Host is allowed. Anything else (HEAD,
+origin), without a body, whose client accepts JSON and whose Host is allowed. One exception: the
+signed-in reads of VIEWER_KEPT_PATHS (a feed's first page) are kept per token, under a key made of
+the user and the token id of a well-signed unexpired token, and of the stamps of the user's own
+flags and tokens besides the data's: a revoked token, a deactivated user, a follow or a favorite of
+theirs all unkeep them. Anything else (HEAD,
 another media type, an error, a stale entry) goes to Django as before. `/api/x` and `/api/v1/x` (the
 unversioned alias, apps.api.middleware) are stored separately, each as the full stack answered it.
 """
@@ -67,6 +71,9 @@ REBUILD_WAIT_SECONDS = 0.05
 REBUILD_POLL_SECONDS = 0.005
 # The query parameters of the API's reads (article lists and the feed: filters and paging; comments:
 # paging); `format` is DRF's, which picks another renderer (or a 404).
+# Signed-in reads whose responses are kept per token (`response_storable` with a viewer): the first
+# page of the personal feed, which each reader opens again and again (apps.feeds).
+VIEWER_KEPT_PATHS = frozenset({"/api/articles/feed", "/api/v1/articles/feed"})
 _KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor"})
 _NUMBER_PARAMETERS = frozenset({"limit", "offset"})
 _UNCACHEABLE_PARAMETERS = frozenset({"format"})
@@ -155,23 +162,6 @@ def response_lookup(key: str, *, counted: bool = True) -> StoredResponse | None:
     if counted:
         metrics.cache_reads.labels(layer="response", result="miss" if result is None else "hit").inc()
     return result
-
-
-def viewer_response_key(user_id: int, path: str) -> str:
-    """Where a signed-in reader's own response to `path` (a canonical path) is kept (apps.api.http_caching)."""
-    return response_cache_key(f"viewer:{user_id}:{path}")
-
-
-def viewer_response_lookup(key: str) -> tuple[Versions, str, Any] | None:
-    """A reader's kept response (its stamps, ETag and data) while the data behind it is unchanged; else None."""
-    result: tuple[Versions, str, Any] | None = _lookup(key)  # type: ignore[assignment]  # same shape: stamps first
-    metrics.cache_reads.labels(layer="viewer-response", result="miss" if result is None else "hit").inc()
-    return result
-
-
-def viewer_response_keep(key: str, versions: Versions, etag: str, data: Any) -> None:
-    """Keeps a reader's response data under the stamps it was built from (`viewer_response_lookup`)."""
-    cache_set(key, (dict(versions), etag, data), RESPONSE_TTL)
 
 
 def _lookup(key: str) -> StoredResponse | None:
@@ -302,7 +292,6 @@ def _stored_response_key(environ: dict[str, Any], path: str) -> str | None:
     if (
         environ.get("REQUEST_METHOD") != "GET"
         or not path.startswith("/api/")
-        or "HTTP_AUTHORIZATION" in environ
         or "HTTP_ORIGIN" in environ
         or environ.get("CONTENT_LENGTH", "0") not in ("", "0")
         or not accepts_json(environ.get("HTTP_ACCEPT", ""))
@@ -320,7 +309,38 @@ def _stored_response_key(environ: dict[str, Any], path: str) -> str | None:
     if canonical is None:
         return None
     # The scheme decides Django's security headers (HSTS) and redirects: one entry per scheme.
-    return response_cache_key(f"{_scheme(environ)}:{canonical}")
+    where = f"{_scheme(environ)}:{canonical}"
+    if "HTTP_AUTHORIZATION" not in environ:
+        return response_cache_key(where)
+    token = _token_holder(environ["HTTP_AUTHORIZATION"]) if path in VIEWER_KEPT_PATHS else None
+    return None if token is None else viewer_response_key(*token, where)
+
+
+def viewer_response_key(user_id: object, token_id: object, where: str) -> str:
+    """Where a response kept for one token of one user is stored: no other token can reach it."""
+    return response_cache_key(f"viewer:{user_id}:{token_id}:{where}")
+
+
+def _token_holder(authorization: str) -> tuple[object, object] | None:
+    """
+    The (user id, token id) of a well-signed, unexpired access token in this Authorization header;
+    None otherwise (Django then answers as it would: 401). Whether the token is still good for its
+    user (its version, the user active) is not looked up: a response kept for it is made of the
+    user's `user-tokens` stamp, which a revocation or a deactivation bumps.
+    """
+    from rest_framework_simplejwt.exceptions import TokenError
+    from rest_framework_simplejwt.settings import api_settings
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    scheme, _, raw = authorization.partition(" ")
+    if scheme not in ("Token", "Bearer") or not raw or " " in raw:
+        return None
+    try:
+        token = AccessToken(raw)  # type: ignore[arg-type]  # a str is what it decodes; the stubs say Token
+    except TokenError:
+        return None
+    user_id, token_id = token.get(api_settings.USER_ID_CLAIM), token.get(api_settings.JTI_CLAIM)
+    return None if user_id is None or token_id is None else (user_id, token_id)
 
 
 def _host_allowed(environ: dict[str, Any]) -> bool:

@@ -5,7 +5,7 @@ articles app the lists filtered by a username. Declared here, by the app whose w
 
 from collections.abc import Iterable
 
-from apps.caching.reads import Stamp, invalidation
+from apps.caching.reads import USER_TOKENS, Stamp, invalidation
 
 # A user's public profile (username, bio, image), by user id.
 USER_PROFILE = Stamp("user-profile")
@@ -23,3 +23,9 @@ def user_registered(*, username: str) -> Iterable[str]:
 def user_profile_changed(*, user_id: int, usernames: Iterable[str]) -> Iterable[str]:
     """The user's profile changed; `usernames`: their old and new usernames when they renamed."""
     return [USER_PROFILE.key(user_id), *(USERNAME.key(username) for username in usernames)]
+
+
+@invalidation(USER_TOKENS)
+def user_tokens_changed(*, user_id: int) -> Iterable[str]:
+    """The user's tokens changed (a password change, "sign out everywhere", deactivation, deletion)."""
+    return [USER_TOKENS.key(user_id)]

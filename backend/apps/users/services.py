@@ -6,7 +6,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.exceptions import AuthenticationError, ConflictError
 from apps.notifications.hooks import notify_user_registered
-from apps.users.caching import user_profile_changed, user_registered
+from apps.users.caching import user_profile_changed, user_registered, user_tokens_changed
 from apps.users.models import User
 from apps.users.selectors import user_email_taken, user_list_by_email, user_username_taken
 
@@ -29,6 +29,7 @@ def user_revoke_tokens(*, user: User) -> None:
     """Signs the user out everywhere: every token issued so far stops working, the caller's included."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1, token_kept_jti="")
     user.refresh_from_db(fields=["token_version", "token_kept_jti"])
+    user_tokens_changed(user_id=user.pk)
 
 
 @transaction.atomic
@@ -104,6 +105,7 @@ def user_update(*, user: User, changes: UserChanges, token_id: str = "") -> User
         raise
     if "password" in changes:
         user.refresh_from_db(fields=["token_version", "token_kept_jti"])
+        user_tokens_changed(user_id=user.pk)
     if {"username", "bio", "image"} & changes.keys():
         renamed = user.username != old_username
         user_profile_changed(user_id=user.pk, usernames=(old_username, user.username) if renamed else ())
