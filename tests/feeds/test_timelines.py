@@ -17,17 +17,17 @@ from apps.articles.models import Article
 from apps.caching.generations import reset_cache_breaker, trip_cache_breaker
 from apps.feeds import caching as feeds_caching
 from apps.feeds.caching import feed_page, feed_pending_changed
-from apps.feeds.views import FeedApi
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import feed_list, newest_rows
 from apps.feeds.services import timelines_article_published, timelines_follow_changed
 from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, timelines_enabled
+from apps.feeds.views import FeedApi
 from apps.users.models import User
 from apps.users.services import user_issue_token, user_revoke_tokens
+from tests.caching.test_responses import wsgi_get
 from tests.celery_helpers import broker, dead_broker_url
 from tests.client import on_commit_callbacks
 from tests.conftest import client_for
-from tests.caching.test_responses import wsgi_get
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 from tests.helpers import api_url
 
