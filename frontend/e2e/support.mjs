@@ -66,8 +66,9 @@ async function waitForHttp(url, timeoutMs, isAlive = () => true) {
 }
 
 /**
- * Migrates a fresh SQLite database and starts uvicorn on `port`, with production settings
- * (DEBUG off, a random secret key) apart from TLS, and CORS open to `spaOrigin` only.
+ * Migrates a fresh SQLite database, loads the demo data (`manage.py demo`: johndoe, janedoe... whose
+ * password is DEMO_PASSWORD) and starts uvicorn on `port`, with production settings (DEBUG off, a
+ * random secret key) apart from TLS, and CORS open to `spaOrigin` only.
  * @param {{ port: number, spaOrigin: string, logFile: string }} options
  */
 export async function startBackend({ port, spaOrigin, logFile }) {
@@ -92,6 +93,8 @@ export async function startBackend({ port, spaOrigin, logFile }) {
   const backendDir = join(REPO_DIR, "backend");
   const migrate = spawnSync(python, ["manage.py", "migrate", "--noinput", "-v", "0"], { cwd: backendDir, env, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(`migrate failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  const demo = spawnSync(python, ["manage.py", "demo", "-v", "0"], { cwd: backendDir, env, encoding: "utf8" });
+  if (demo.status !== 0) throw new Error(`manage.py demo failed:\n${demo.stdout}\n${demo.stderr}`);
 
   const log = createWriteStream(logFile);
   const child = spawn(
@@ -129,18 +132,28 @@ export async function startBackend({ port, spaOrigin, logFile }) {
   };
 }
 
+/** The demo users' password (backend/apps/devtools/management/demo_data.py). */
+export const DEMO_PASSWORD = "password123";
+
+/** How long the e2e build lets a request go unanswered (the app's default is 20 s). */
+export const E2E_REQUEST_TIMEOUT_MS = 3_000;
+
 /**
- * Builds the SPA for `apiUrl` into `outDir` (VITE_API_URL is a build-time setting).
+ * Builds the SPA for `apiUrl` into `outDir` (VITE_API_URL is a build-time setting), with a short
+ * request timeout so that the network-fault tests see timeouts quickly.
  * @param {{ apiUrl: string, outDir: string }} options
  */
 export async function buildSpa({ apiUrl, outDir }) {
-  const previous = process.env.VITE_API_URL;
-  process.env.VITE_API_URL = apiUrl;
+  const settings = { VITE_API_URL: apiUrl, VITE_REQUEST_TIMEOUT_MS: String(E2E_REQUEST_TIMEOUT_MS) };
+  const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
   try {
     await build({ root: FRONTEND_DIR, logLevel: "warn", build: { outDir, emptyOutDir: true } });
   } finally {
-    if (previous === undefined) delete process.env.VITE_API_URL;
-    else process.env.VITE_API_URL = previous;
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface ArticlePageState {
   article: Article | null;
   /** The body as sanitized HTML. */
   html: string;
+  /** The body is rendered (the renderer loads after the article: the banner shows first). */
+  bodyReady: boolean;
   errors: string[];
   /** Why the last favorite/follow/delete failed. */
   actionErrors: string[];
@@ -56,6 +58,7 @@ const initialState: ArticlePageState = {
   status: "loading",
   article: null,
   html: "",
+  bodyReady: false,
   errors: [],
   actionErrors: [],
   favoritePending: false,
@@ -82,14 +85,19 @@ export function createArticlePage(): ArticlePageStore {
     slug = nextSlug;
     state.set(initialState);
     const markdown = import("src/utils/markdown"); // fetch the renderer while the article loads
+    markdown.catch(() => undefined); // a failed chunk is reported below, not as an unhandled rejection
     void loadComments();
     try {
-      const [article, { renderMarkdown }] = await Promise.all([articlesApi.getArticle(nextSlug), markdown]);
+      // The title and meta show as soon as the article arrives; the body once the renderer has loaded.
+      const article = await articlesApi.getArticle(nextSlug);
       if (mine !== generation) return;
-      set({ status: "ready", article, html: renderMarkdown(article.body), errors: [] });
+      set({ status: "ready", article, html: "", errors: [] });
+      const { renderMarkdown } = await markdown;
+      if (mine !== generation) return;
+      set({ html: renderMarkdown(article.body), bodyReady: true });
     } catch (error) {
       if (mine !== generation) return;
-      set({ status: "error", article: null, html: "", errors: errorMessages(error) });
+      set({ status: "error", article: null, html: "", bodyReady: false, errors: errorMessages(error) });
     }
   }
 

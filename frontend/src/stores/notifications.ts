@@ -32,6 +32,11 @@ function schedule(ms: number): void {
   timer = setTimeout(() => void poll(), ms);
 }
 
+/** The wait before the next poll (ms). */
+export function nextPollDelay(): number {
+  return delay;
+}
+
 /** Asks for the count now, then schedules the next poll. */
 export async function poll(): Promise<void> {
   if (!polling) return;
@@ -65,7 +70,7 @@ export function startPolling(): void {
   polling = true;
   generation++;
   delay = NOTIFICATIONS_POLL_MS;
-  document.addEventListener("visibilitychange", onVisibility);
+  globalThis.document?.addEventListener("visibilitychange", onVisibility);
   void poll();
 }
 
@@ -76,7 +81,7 @@ export function stopPolling(): void {
   generation++;
   if (timer !== null) clearTimeout(timer);
   timer = null;
-  document.removeEventListener("visibilitychange", onVisibility);
+  globalThis.document?.removeEventListener("visibilitychange", onVisibility);
   count.set(null);
 }
 

@@ -42,3 +42,16 @@ export function makeComment(overrides: Partial<Schemas["Comment"]> = {}): Schema
     ...overrides,
   };
 }
+
+export function makeNotification(overrides: Partial<Schemas["Notification"]> = {}): Schemas["Notification"] {
+  return {
+    id: 1,
+    kind: "article_commented",
+    createdAt: "2026-01-22T10:00:00.000Z",
+    readAt: null,
+    actor: { username: "amy", image: null },
+    article: { slug: "how-to-train-your-dragon", title: "How to train your dragon" },
+    comment: { id: 1, body: "Nice one" },
+    ...overrides,
+  };
+}
