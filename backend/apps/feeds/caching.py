@@ -49,7 +49,7 @@ DELETED_SLACK = 10
 
 FANOUT_ON_READ = Stamp("fanout-on-read")  # the set of authors read at read time
 TIMELINE = Stamp("timeline")  # what a reader's timeline holds, by reader: its fan-outs and backfills
-FEED_PENDING = Stamp("feed-pending")  # the pending fan-outs: every publish, and every fan-out done
+FEED_PENDING = Stamp("feed-pending")  # the pending fan-outs: every publish
 
 # The ids of the authors read at read time (the parameter is None: one entry).
 FANOUT_ON_READ_AUTHORS = CachedEntry[None, list[int]](
@@ -208,7 +208,7 @@ def fanout_on_read_changed() -> Iterable[str]:
 
 @invalidation(FEED_PENDING)
 def feed_pending_changed() -> Iterable[str]:
-    """An article was published (it waits for its fan-out), or its fan-out is done."""
+    """An article was published: it waits for its fan-out, and feeds merge it meanwhile."""
     return [FEED_PENDING.key()]
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from apps.articles.models import Article
 from apps.core.db import insert_unless_conflict
-from apps.feeds.caching import fanout_on_read_changed, feed_pending_changed, timelines_changed
+from apps.feeds.caching import fanout_on_read_changed, timelines_changed
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import newest_rows
 from apps.feeds.timelines import (
@@ -47,9 +47,9 @@ def timelines_article_published(*, article_id: int) -> int:
         else:
             written = timelines_add(follower_ids, TimelineRow(microseconds(created_at), article_id, author_id))
             timelines_changed(user_ids=follower_ids)
-    # Last, and in a transaction of its own: until this commits, readers merge the article.
+    # Last, and in a transaction of its own: until this commits, readers merge the article. No page
+    # changes with it (the article moved from the pending rows into the timelines), so no stamp moves.
     PendingFanout.objects.filter(article_id=article_id).delete()
-    feed_pending_changed()
     return written
 
 
