@@ -461,17 +461,21 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down(replica: Replic
 def test_a_feed_read_on_a_lagging_replica_is_never_labelled_as_newer_data(replica: ReplicaServer):
     # Ref: #9 (12): the feed's ETag came from counters on the primary, its rows from a lagging replica,
     # so an old feed went out under the new ETag and the client kept it (304) until the next write.
+    # Since #12 the first page is a cached entry, loaded from the primary like every cached read; the
+    # deeper pages are read fresh, through the router: a replica may answer them.
     reader, author = cast(User, UserFactory()), cast(User, UserFactory())
     Follow.objects.create(follower=reader, followee=author)
     replica.wait_for_replay()
     client = client_for(reader)
+    deeper = f"{api_url('feeds:feed')}?offset=1"
     with paused_replay(replica):
         article_create(author=author, title="Fresh", description="d", body="b", tag_list=[])
-        stale = client.get(api_url("feeds:feed"))
+        assert client.get(api_url("feeds:feed")).json()["articlesCount"] == 1  # the primary's
+        stale = client.get(deeper)
         assert stale.status_code == 200
         assert stale.json()["articlesCount"] == 0  # the replica has not replayed the publish
     replica.wait_for_replay()
-    fresh = client.get(api_url("feeds:feed"), HTTP_IF_NONE_MATCH=stale["ETag"])
+    fresh = client.get(deeper, HTTP_IF_NONE_MATCH=stale["ETag"])
     assert fresh.status_code == 200
     assert fresh.json()["articlesCount"] == 1
-    assert client.get(api_url("feeds:feed"), HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
+    assert client.get(deeper, HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304

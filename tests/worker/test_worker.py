@@ -205,9 +205,9 @@ def test_writes_during_a_broker_outage_succeed_and_their_tasks_run_once_afterwar
         assert time.monotonic() - started < 5  # no request waited for the broker
 
         backlog = outbox_backlog()
-        assert backlog["pending"] == 4  # welcome e-mail, fan-out, comment, favorite
+        assert backlog["pending"] == 5  # welcome e-mail, fan-out, timelines' fan-out, comment, favorite
         status = tasks_status()
-        assert status["outbox"]["pending"] == 4
+        assert status["outbox"]["pending"] == 5
         assert "OperationalError" in status["broker_error"]
         time.sleep(1)
         assert not Notification.objects.exists()  # nothing reached the worker
@@ -237,6 +237,7 @@ def test_writes_during_a_broker_outage_succeed_and_their_tasks_run_once_afterwar
     assert_emails_sent_once(worker, expected_emails)
     for task in (FANOUT, "notifications.welcome_email", "notifications.article_commented"):
         assert worker.count(task, "succeeded") == 1, task
+    wait_until(lambda: worker.count("feeds.timelines_article_published", "succeeded") == 1, worker=worker)
     assert worker.count("notifications.article_favorited", "succeeded") == 1
 
     # Relaying again publishes nothing twice.
