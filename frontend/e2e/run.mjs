@@ -785,6 +785,65 @@ describe("Conduit SPA end to end", { concurrency: false }, () => {
     await guest.close();
   });
 
+  it("keeps the page and says why when deleting, marking read or signing up fails", async () => {
+    const mine = (await callApi("/articles", {
+      method: "POST",
+      token: dave.token,
+      body: { article: { title: `Dave's draft ${run}`, description: "d", body: "b", tagList: [] } },
+    })).article.slug;
+    await callApi(`/articles/${encodeURIComponent(mine)}/favorite`, { method: "POST", token: carol.token });
+    const context = await contextWithToken(dave.token);
+    const page = await newPage(context);
+    const writes = (/** @type {URL} */ _u, /** @type {string} */ m) => m !== "GET";
+
+    // Deleting one of his comments, then his article: both stay, with the reason.
+    await page.goto(url(`/article/${encodeURIComponent(carolSlug)}`));
+    const comment = page.locator(".card:not(.comment-form)").filter({ hasText: "Comment during timeout" });
+    await comment.waitFor();
+    let restore = await breakApi(page, { ...endpoints(), fault: 500, select: writes });
+    await comment.locator(".mod-options button").click();
+    await page.locator("#comment-errors li").first().waitFor();
+    assert.ok(await comment.isVisible());
+    await restore();
+    await page.goto(url(`/article/${encodeURIComponent(mine)}`));
+    restore = await breakApi(page, { ...endpoints(), fault: "drop", select: writes });
+    await page.locator('.banner button:has-text("Delete Article")').click();
+    await page.locator(".banner .error-messages li").filter({ hasText: "Unable to connect" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/article/${mine}`);
+    await restore();
+
+    // Marking notifications read.
+    await page.goto(url("/notifications"));
+    await page.locator(".notification-item.unread").first().waitFor();
+    restore = await breakApi(page, { ...endpoints(), fault: 500, select: writes });
+    await page.locator(".notification-item.unread button.notification-mark").first().click();
+    await page.locator("main .error-messages li").first().waitFor();
+    await page.click('button:has-text("Mark all as read")');
+    await page.locator("main .error-messages li").first().waitFor();
+    assert.equal(await page.locator(".notification-item.unread").count(), 1);
+    await restore();
+    await page.click('button:has-text("Mark all as read")');
+    await page.locator(".notification-item.unread").waitFor({ state: "detached" });
+    await context.close();
+
+    // Signing up: the form keeps what was typed.
+    const guest = await browser?.newContext();
+    assert.ok(guest);
+    const signup = await newPage(guest);
+    await signup.goto(url("/register"));
+    restore = await breakApi(signup, { ...endpoints(), fault: "timeout" });
+    await signup.fill('input[name="username"]', `erin${run}`);
+    await signup.fill('input[name="email"]', `erin${run}@example.com`);
+    await signup.fill('input[name="password"]', "erin-password-1");
+    await signup.click('button:has-text("Sign up")');
+    await signup.locator(".error-messages li").filter({ hasText: "Unable to connect" }).waitFor({ timeout: E2E_REQUEST_TIMEOUT_MS * 2 });
+    assert.equal(await signup.inputValue('input[name="username"]'), `erin${run}`);
+    await restore();
+    await signup.click('button:has-text("Sign up")');
+    await signup.waitForURL(url("/"));
+    await guest.close();
+  });
+
   it("shows notifications: the bell's unread count (ETag, 304), pages, mark one and all read, links", async () => {
     // dave comments on carol's article 22 times: more than one page of notifications for carol.
     for (let i = 1; i <= 22; i++) {
