@@ -85,18 +85,22 @@ def article(db):
     return ArticleFactory(tags=["dragons"])
 
 
-@pytest.fixture
-def view_calls(monkeypatch) -> list[str]:
-    """The requests that reached ArticleListApi.get (the others were answered in front of Django)."""
+def gets_reaching(view: type, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the GETs that reach `view` from now on (the others were answered in front of Django)."""
     calls: list[str] = []
-    original = ArticleListApi.get
+    original = view.get  # type: ignore[attr-defined]
 
     def counting_get(self, request, *args, **kwargs):
         calls.append(request.get_full_path())
         return original(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(ArticleListApi, "get", counting_get)
+    monkeypatch.setattr(view, "get", counting_get)
     return calls
+
+
+@pytest.fixture
+def view_calls(monkeypatch) -> list[str]:
+    return gets_reaching(ArticleListApi, monkeypatch)
 
 
 def test_a_repeated_anonymous_read_gets_the_full_stacks_bytes_and_headers_without_django(

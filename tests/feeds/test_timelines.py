@@ -24,7 +24,7 @@ from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, t
 from apps.feeds.views import FeedApi
 from apps.users.models import User
 from apps.users.services import user_issue_token, user_revoke_tokens
-from tests.caching.test_responses import wsgi_get
+from tests.caching.test_responses import gets_reaching, wsgi_get
 from tests.celery_helpers import broker, dead_broker_url
 from tests.client import on_commit_callbacks
 from tests.conftest import client_for
@@ -291,16 +291,7 @@ def test_the_first_page_is_kept_for_its_reader_until_a_write_changes_it(
 
 @pytest.fixture
 def feed_view_calls(monkeypatch) -> list[str]:
-    """The feed requests that reached FeedApi.get (the others were answered in front of Django)."""
-    calls: list[str] = []
-    original = FeedApi.get
-
-    def counting_get(self, request, *args, **kwargs):
-        calls.append(request.get_full_path())
-        return original(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(FeedApi, "get", counting_get)
-    return calls
+    return gets_reaching(FeedApi, monkeypatch)
 
 
 def check_kept_first_page(reader: User, authors: list[User], django_assert_num_queries: Any, calls: list[str]) -> None:
