@@ -60,6 +60,7 @@ EXPECTED = {
         "articles.list.author",
         "articles.list.combined",
         "articles.by_slug",
+        "feeds.first_page",  # of the author's followers only (AUTHOR_ARTICLES)
     },
     "apps.articles.caching.article_edited": {
         "articles.summary",
@@ -83,12 +84,11 @@ EXPECTED = {
     },
     "apps.articles.caching.article_favorites_recounted": {"articles.favorites_count"},
     "apps.comments.caching.comments_changed": {"comments.page"},
-    # The follower's own flags (their ETags) and whom they follow (their feed's authors).
-    "apps.profiles.caching.follows_changed": {"profiles.followees", "feeds.first_page"},
-    # Which articles a feed's first page lists: the feed's own writes (docs/feeds.md).
+    # The follower's own flags (their ETags) and whom they follow: their feed's authors, which name
+    # the first page they read (a new entry), so no page entry is invalidated.
+    "apps.profiles.caching.follows_changed": {"profiles.followees"},
+    # An author's promotion to the read-time merge; fan-outs and backfills move no stamp (docs/feeds.md).
     "apps.feeds.caching.fanout_on_read_changed": {"feeds.fanout_on_read_authors", "feeds.first_page"},
-    "apps.feeds.caching.feed_pending_changed": {"feeds.first_page"},
-    "apps.feeds.caching.timelines_changed": {"feeds.first_page"},
     # No entry: the responses kept per token (apps.caching.responses) are made of it.
     "apps.users.caching.user_tokens_changed": set(),
     "apps.tags.caching.tags_changed": {"tags.list"},

@@ -160,7 +160,9 @@ def test_a_write_makes_the_next_read_go_to_django(article, view_calls):
 @pytest.mark.parametrize(
     "bump",
     [
-        lambda article: article_published(slug="new-article", author=article.author.username, tags=["dragons"]),
+        lambda article: article_published(
+            slug="new-article", author=article.author.username, author_id=article.author_id, tags=["dragons"]
+        ),
         lambda article: everything_changed(),
     ],
     ids=["article_published", "everything_changed"],

@@ -13,14 +13,15 @@ from typing import Any, cast
 import pytest
 from django.core.cache import cache
 
+from apps.articles.caching import article_published
 from apps.articles.models import Article
 from apps.caching.generations import reset_cache_breaker, trip_cache_breaker
 from apps.feeds import caching as feeds_caching
-from apps.feeds.caching import feed_page, feed_pending_changed
+from apps.feeds.caching import feed_page
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import feed_list, newest_rows
 from apps.feeds.services import timelines_article_published, timelines_follow_changed
-from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_read, timelines_enabled
+from apps.feeds.timelines import timeline_begin, timeline_fill, timeline_keys, timeline_read, timelines_enabled
 from apps.feeds.views import FeedApi
 from apps.users.models import User
 from apps.users.services import user_issue_token, user_revoke_tokens
@@ -118,7 +119,7 @@ def test_an_article_whose_fan_out_has_not_run_is_merged_from_its_pending_row(rea
     article = ArticleFactory(author=authors[1], title="Waiting")  # committed, never fanned out
     with on_commit_callbacks(execute=True):  # what the publish's hook writes, and its invalidation
         PendingFanout.objects.create(article=article, author=authors[1], created_at=article.created_at)
-        feed_pending_changed()
+        article_published(slug=article.slug, author=authors[1].username, author_id=authors[1].pk, tags=[])
     assert article.pk not in timeline_ids(reader)
     assert feed(reader) == expected(reader)
     assert expected(reader)[0][0] == article.slug
@@ -331,6 +332,73 @@ def check_kept_first_page(reader: User, authors: list[User], django_assert_num_q
         after = feed_body(reader)
         assert after == fresh_feed_body(reader), name
         assert after != before, f"{name}: nothing changed"
+
+
+def test_writes_that_do_not_show_in_a_feed_leave_its_kept_page_kept(reader, authors, feed_view_calls):
+    """
+    Under a busy site's writes a reader's first page stays kept: only their followed authors'
+    publishes and deletes move its stamps, not every publish of the site, and no fan-out, backfill or
+    lost timeline does (the page is the same whichever way its articles were found).
+    """
+    _tokens.clear()
+    stranger = User.objects.get(username="stranger")
+    someone = cast(User, UserFactory(username="someone"))
+    shown = publish(authors[0], "Shown")  # its fan-out is pending until the test runs it
+    feed_body(reader)
+    kept = feed_body(reader)
+    assert len(feed_view_calls) == 1
+
+    def fan_out_of_a_shown_article() -> None:
+        with on_commit_callbacks(execute=True):
+            timelines_article_published(article_id=shown.pk)
+
+    def backfill_of_a_follow_already_shown() -> None:
+        with on_commit_callbacks(execute=True):
+            timelines_follow_changed(follower_id=reader.pk, followee_id=authors[1].pk)
+
+    writes = {
+        "a publish by an author the reader does not follow": lambda: publish(stranger, "Elsewhere"),
+        "a delete by an author the reader does not follow": lambda: client_for(stranger).delete(
+            api_url("articles:detail", slug=Article.objects.filter(author=stranger).first().slug)
+        ),
+        "someone else follows an author the reader follows": lambda: follow(someone, authors[0]),
+        "the fan-out of an article the page shows already": fan_out_of_a_shown_article,
+        "a backfill of what the page shows already": backfill_of_a_follow_already_shown,
+        "the reader's timeline evicted": lambda: cache.redis_client().delete(*timeline_keys(reader.pk)),
+    }
+    for name, write in writes.items():
+        write()
+        assert feed_body(reader) == kept, name
+        assert len(feed_view_calls) == 1, f"{name}: the kept page was dropped"
+    assert kept == fresh_feed_body(reader)
+
+
+def test_a_fan_out_between_the_reads_of_a_first_page_cannot_hide_its_article(reader, authors, monkeypatch):
+    """
+    No stamp moves with a fan-out, so a first page loaded while one runs must list its article:
+    the loader reads the pending rows before the timeline, which the fan-out writes first.
+    """
+    feed(reader)  # the timeline exists
+    with broker(dead_broker_url()):  # the fan-out waits for the test
+        article = publish(authors[0], "Racing")
+    assert article.pk not in timeline_ids(reader)
+    fanned_out = []
+
+    def fan_out_after(read):
+        def reading(*args, **kwargs):
+            result = read(*args, **kwargs)
+            if not fanned_out:  # the fan-out runs right after the first of the two reads
+                fanned_out.append(timelines_article_published(article_id=article.pk))
+            return result
+
+        return reading
+
+    monkeypatch.setattr(feeds_caching, "pending_rows", fan_out_after(feeds_caching.pending_rows))
+    monkeypatch.setattr(feeds_caching, "timeline_read", fan_out_after(feeds_caching.timeline_read))
+    assert feed(reader)[0][0] == article.slug
+    assert fanned_out == [1]
+    monkeypatch.undo()
+    assert feed(reader) == expected(reader)  # the page stored during the race is the right one
 
 
 def test_a_kept_page_never_reaches_another_token_a_revoked_one_or_a_forged_one(reader, authors):

@@ -15,8 +15,8 @@ The cases (issue #4), all under the same uvicorn flags as production (2 workers,
     e  GET /api/v1/articles/feed?limit=20, signed in (a reader following 20 authors)
     f  GET /api/v1/articles/{slug}, anonymous, over 200 random slugs, warm cache
     g  POST /api/v1/articles (unique titles) and POST/DELETE /api/v1/articles/{slug}/favorite
-    m_c, m_f  c and f again while tools/bench/writer.py writes at --write-rate (10/s: 2 publishes,
-       6 favorites/unfavorites, 2 comments), with the cache hit ratio of each layer from /metrics
+    m_c, m_f, m_e  c, f and e again while tools/bench/writer.py writes at --write-rate (10/s: 2
+       publishes, 6 favorites/unfavorites, 2 comments), with the cache hit ratio of each layer from /metrics
 
 Every case runs wrk for --duration seconds after a 2-second warm-up, at -t2 -c16 (the issue's
 reference load) and, for the reads, again at -c32 (the p99 target). SQL queries and cache calls
@@ -90,6 +90,7 @@ CASES = [
     # Issue #11: the same reads while a writer publishes, favorites and comments at a fixed rate.
     Case("m_c", "GET /articles?limit=20, anonymous, under writes", "app", under_writes="c"),
     Case("m_f", "GET /articles/{slug}, anonymous, under writes", "app", under_writes="f"),
+    Case("m_e", "GET /articles/feed?limit=20, signed in, following 20, under writes", "app", under_writes="e"),
     Case("g_post", "POST /articles", "app", read=False),
     Case("g_favorite", "POST/DELETE /articles/{slug}/favorite, alternating", "app", read=False),
     # Issue #5: publishing as an author with 1 and with 10,000 followers, one request at a time.
@@ -99,13 +100,13 @@ CASES = [
 CASE = {case.id: case for case in CASES}
 UNDER_WRITES = [case for case in CASES if case.under_writes]
 # Cases that are run again at the higher concurrency (the p99 target is on the reads).
-HIGH_CONCURRENCY_CASES = ["a", "b", "c", "e", "e_500", "f", "m_c", "m_f"]
+HIGH_CONCURRENCY_CASES = ["a", "b", "c", "e", "e_500", "f", "m_c", "m_f", "m_e"]
 # Targets of issues #4 and #11.
 TARGET_C_OVER_B = 0.6
 TARGET_LARGE_OVER_SMALL = 1.5
 TARGET_P99_MS = 50.0
 TARGET_LARGE_OVER_SMALL_CASES = ["c", "d", "e", "f"]  # d: the cold path's latency must not grow with the table
-TARGET_P99_CASES = ["c", "e", "e_500", "f", "m_c", "m_f"]
+TARGET_P99_CASES = ["c", "e", "e_500", "f", "m_c", "m_f", "m_e"]
 # Issue #12: the feed's requests/s over the bare Django view's, at least 5 x what it was before
 # timelines (large set, c16, run of 2026-12-01 19:08: e 132 vs b 4,715 requests/s).
 FEED_OVER_B_BEFORE = 132 / 4715
@@ -571,7 +572,7 @@ def bench_set(name: str, users: int, articles: int, args: argparse.Namespace) ->
         probed = ["c", "e", "e_500", "f", "g_post", "g_favorite", "g_unfavorite"]
         result["queries"].update(probe_queries(probed, env, files))
         # The reads under writes right after their read-only cases: the same table, minutes apart.
-        for case in ["c", "e", "e_500", "f", "m_c", "m_f", "g_post", "g_favorite", "h_1", "h_10000"]:
+        for case in ["c", "e", "e_500", "f", "m_c", "m_f", "m_e", "g_post", "g_favorite", "h_1", "h_10000"]:
             if case in wanted:
                 measure(case)
     finally:

@@ -47,6 +47,9 @@ LIST_AUTHOR = Stamp("list-author")  # ... of an author's, by username
 LIST_TAG = Stamp("list-tag")  # ... of a tag's, by name
 LIST_FAVORITED = Stamp("list-favorited")  # ... of a user's favorites, by username
 LIST_DELETES = Stamp("list-deletes")  # any article deleted: every list loses it
+# Which articles an author has, by author id: their publishes and deletes (a personal feed depends on
+# those of each author its reader follows: apps.feeds.caching).
+AUTHOR_ARTICLES = Stamp("author-articles")
 
 
 # ------------------------------------------------------------------------------
@@ -185,9 +188,15 @@ def article_ref(*, slug: str) -> tuple[int, int]:
 # ------------------------------------------------------------------------------
 # Writes: what each one invalidates (after its commit)
 # ------------------------------------------------------------------------------
-@invalidation(LIST_ALL, LIST_AUTHOR, LIST_TAG, ARTICLE_SLUG)
-def article_published(*, slug: str, author: str, tags: Iterable[str]) -> Iterable[str]:
-    return [LIST_ALL.key(), LIST_AUTHOR.key(author), *(LIST_TAG.key(tag) for tag in tags), ARTICLE_SLUG.key(slug)]
+@invalidation(LIST_ALL, LIST_AUTHOR, LIST_TAG, ARTICLE_SLUG, AUTHOR_ARTICLES)
+def article_published(*, slug: str, author: str, author_id: int, tags: Iterable[str]) -> Iterable[str]:
+    return [
+        LIST_ALL.key(),
+        LIST_AUTHOR.key(author),
+        *(LIST_TAG.key(tag) for tag in tags),
+        ARTICLE_SLUG.key(slug),
+        AUTHOR_ARTICLES.key(author_id),
+    ]
 
 
 @invalidation(ARTICLE, LIST_TAG)
@@ -196,9 +205,15 @@ def article_edited(*, article_id: int, retagged: Iterable[str] = ()) -> Iterable
     return [ARTICLE.key(article_id), *(LIST_TAG.key(tag) for tag in retagged)]
 
 
-@invalidation(ARTICLE, ARTICLE_FAVORITES, ARTICLE_SLUG, LIST_DELETES)
-def article_deleted(*, article_id: int, slug: str) -> Iterable[str]:
-    return [ARTICLE.key(article_id), ARTICLE_FAVORITES.key(article_id), ARTICLE_SLUG.key(slug), LIST_DELETES.key()]
+@invalidation(ARTICLE, ARTICLE_FAVORITES, ARTICLE_SLUG, LIST_DELETES, AUTHOR_ARTICLES)
+def article_deleted(*, article_id: int, slug: str, author_id: int) -> Iterable[str]:
+    return [
+        ARTICLE.key(article_id),
+        ARTICLE_FAVORITES.key(article_id),
+        ARTICLE_SLUG.key(slug),
+        LIST_DELETES.key(),
+        AUTHOR_ARTICLES.key(author_id),
+    ]
 
 
 @invalidation(ARTICLE_FAVORITES, LIST_FAVORITED, VIEWER)

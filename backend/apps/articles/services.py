@@ -49,7 +49,7 @@ def article_create(
     timelines_article_published(article_id=article.pk, author_id=author.pk, created_at=article.created_at)
     # Last: the count of all articles is shared by every publish, and locked until the commit.
     article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
-    article_published(slug=article.slug, author=author.username, tags=[tag.name for tag in tags])
+    article_published(slug=article.slug, author=author.username, author_id=author.pk, tags=[tag.name for tag in tags])
     tags_changed()
     return article
 
@@ -108,7 +108,7 @@ def article_delete(*, article: Article) -> None:
     tag_ids = list(article.tags.values_list("pk", flat=True))
     article_counts_favoriters_remove(article_id=article.pk)
     article_counts_add(article_deltas(author_id=article.author_id, tag_ids=tag_ids, sign=-1))
-    article_deleted(article_id=article.pk, slug=article.slug)
+    article_deleted(article_id=article.pk, slug=article.slug, author_id=article.author_id)
     if tag_ids:
         tags_changed()
     article.delete()

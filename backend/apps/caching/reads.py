@@ -74,8 +74,13 @@ class Stamp:
 
 
 # A stamp family and what of an entry's parameter names the member of it (None: the entry does not
-# depend on that family for this parameter, e.g. the list of all articles on a tag's stamp).
+# depend on that family for this parameter, e.g. the list of all articles on a tag's stamp; `Each`:
+# it depends on several members, e.g. a feed on each followed author's articles).
 Dependency = tuple[Stamp, Callable[[Any], object]]
+
+
+class Each(tuple[object, ...]):
+    """The members of a stamp family an entry depends on, when it depends on several (a `Dependency`'s part)."""
 
 
 def single(_: object) -> object:
@@ -128,7 +133,9 @@ class CachedEntry(Generic[K, V]):
         for stamp, part_of in self.depends_on:
             if part_of is single:
                 keys.append(stamp.key())
-            elif (part := part_of(param)) is not None:
+            elif isinstance(part := part_of(param), Each):
+                keys.extend(stamp.key(member) for member in part)
+            elif part is not None:
                 keys.append(stamp.key(part))
         return keys
 

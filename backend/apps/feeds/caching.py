@@ -4,25 +4,29 @@ they need of their own: which authors are read at read time instead of being fan
 (apps.feeds.models.FanoutOnReadAuthor), few, read by every feed page, changed only when an author
 passes the threshold.
 
-A page is: whom the reader follows and the read-at-read-time authors (one multi-get), the reader's
-timeline (one Redis read, rebuilt from the database when missing), merged with what it cannot hold
-yet (the newest articles of the read-at-read-time authors and of follows not backfilled yet, and
-the articles whose fan-out has not run), then hydrated from the articles' shared entries
-(apps.articles.caching). Whatever the timeline holds is only a hint of *which* articles: the reader's
-current follows filter it and the articles' entries say what they are, so an unfollow, an edit or a
-delete shows at once.
+A page is: whom the reader follows and the read-at-read-time authors (cached entries), the articles
+whose fan-out has not run (pending rows), the reader's timeline (one Redis read, rebuilt from the
+database when missing), merged with what it cannot hold yet (the newest articles of the
+read-at-read-time authors and of follows not backfilled yet), then hydrated from the articles'
+shared entries (apps.articles.caching). Whatever the timeline holds is only a hint of *which*
+articles: the reader's current follows filter it and the articles' entries say what they are, so an
+unfollow, an edit or a delete shows at once.
+
+The first page is a cached entry per (reader, limit, followed authors) that depends on the
+AUTHOR_ARTICLES stamp of each followed author: a publish or a delete reloads the first pages of the
+author's followers and no one else's; a fan-out or a backfill moves no stamp at all.
 """
 
 from collections.abc import Iterable
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.conf import settings
 
 from apps.api.serializers import datetime_to_str
-from apps.articles.caching import LIST_DELETES, article_entries
+from apps.articles.caching import AUTHOR_ARTICLES, article_entries
 from apps.articles.selectors import ArticlePage, ArticleRow, article_page
 from apps.caching.generations import CACHE_ERRORS, trip_cache_breaker
-from apps.caching.reads import CachedEntry, Stamp, invalidation, read_many, read_uncached, single
+from apps.caching.reads import CachedEntry, Each, Stamp, invalidation, read_many, read_uncached, single
 from apps.core.types import Cursor, PageParams
 from apps.feeds.selectors import (
     fanout_on_read_author_ids,
@@ -39,7 +43,7 @@ from apps.feeds.timelines import (
     timeline_fill,
     timeline_read,
 )
-from apps.profiles.caching import FOLLOWEES, FOLLOWING
+from apps.profiles.caching import FOLLOWEES
 from apps.users.models import User
 
 FANOUT_ON_READ_TTL = 3600
@@ -48,8 +52,6 @@ FEED_PAGE_TTL = 300
 DELETED_SLACK = 10
 
 FANOUT_ON_READ = Stamp("fanout-on-read")  # the set of authors read at read time
-TIMELINE = Stamp("timeline")  # what a reader's timeline holds, by reader: its fan-outs and backfills
-FEED_PENDING = Stamp("feed-pending")  # the pending fan-outs: every publish
 
 # The ids of the authors read at read time (the parameter is None: one entry).
 FANOUT_ON_READ_AUTHORS = CachedEntry[None, list[int]](
@@ -67,25 +69,35 @@ class FeedIds(TypedDict):
     count: int
 
 
-def _reader(param: tuple[int, int]) -> int:
-    return param[0]
+class FirstPage(NamedTuple):
+    """
+    Which first page: its reader, its size and the authors they follow, sorted. The authors are part
+    of the entry's key, so that an entry answers for one set of follows only: a follow or an unfollow
+    reads another entry, never one loaded for the follows of before.
+    """
+
+    reader: int
+    limit: int
+    authors: tuple[int, ...]
 
 
-# The first page of a reader's feed, by (reader id, limit): everything that can change which articles
-# it lists bumps one of its stamps (docs/feeds.md); what the articles say is in their own entries.
-FEED_FIRST_PAGE = CachedEntry[tuple[int, int], FeedIds](
+def _authors(param: FirstPage) -> Each:
+    return Each(param.authors)
+
+
+# The first page of a reader's feed: the newest articles of the authors they follow, whichever way
+# they were found (timeline, pending rows, read-time merge: docs/feeds.md), so it changes only when
+# one of those authors publishes or deletes. A fan-out, a backfill or a lost timeline moves no stamp.
+# The read-time authors are a stamp of their own: an author's promotion moves their next articles out
+# of the timelines, and a page loaded meanwhile must not be kept.
+FEED_FIRST_PAGE = CachedEntry[FirstPage, FeedIds](
     name="feeds.first_page",
     ttl=FEED_PAGE_TTL,
     load=lambda params, using: {
-        param: _feed_ids(param[0], limit=param[1], offset=0, cursor=None, using=using) for param in params
+        param: _feed_ids(param.reader, set(param.authors), limit=param.limit, offset=0, cursor=None, using=using)
+        for param in params
     },
-    depends_on=(
-        (FOLLOWING, _reader),
-        (TIMELINE, _reader),
-        (FEED_PENDING, single),
-        (FANOUT_ON_READ, single),
-        (LIST_DELETES, single),
-    ),
+    depends_on=((AUTHOR_ARTICLES, _authors), (FANOUT_ON_READ, single)),
 )
 
 
@@ -99,25 +111,30 @@ def feed_page(*, user: User, page: PageParams) -> ArticlePage:
     its reader (apps.api.http_caching); deeper pages are computed each time, and not kept.
     """
     limit, offset, cursor = page["limit"], page["offset"], page["cursor"]
-    if offset == 0 and cursor is None:
-        [pages] = read_many([(FEED_FIRST_PAGE, [(user.pk, limit)])])
-        ids = pages[(user.pk, limit)]
+    [followees] = read_many([(FOLLOWEES, [user.pk])])
+    followed = set(followees.get(user.pk) or ())
+    if not followed:
+        ids: FeedIds = {"rows": [], "count": 0}
+    elif offset == 0 and cursor is None:
+        first = FirstPage(user.pk, limit, tuple(sorted(followed)))
+        [pages] = read_many([(FEED_FIRST_PAGE, [first])])
+        ids = pages[first]
     else:
         read_uncached()  # its ids are read fresh: its ETag is made of its content
-        ids = _feed_ids(user.pk, limit=limit, offset=offset, cursor=cursor)
+        ids = _feed_ids(user.pk, followed, limit=limit, offset=offset, cursor=cursor)
     rows = ids["rows"]
     return article_page(article_entries(rows[:limit]), rows, ids["count"], limit=limit)
 
 
-def _feed_ids(user_id: int, *, limit: int, offset: int, cursor: Cursor | None, using: str | None = None) -> FeedIds:
+def _feed_ids(
+    user_id: int, followed: set[int], *, limit: int, offset: int, cursor: Cursor | None, using: str | None = None
+) -> FeedIds:
     """
-    The rows of one page of the reader's feed (one more if a next page exists) and its count, read
-    from the database alias `using` (the primary when the result is cached: apps.caching.reads).
+    The rows of one page of the feed of the authors `followed` (one more if a next page exists) and
+    its count, read from the database alias `using` (the primary when the result is cached:
+    apps.caching.reads).
     """
-    followees, read_time_authors = read_many([(FOLLOWEES, [user_id]), (FANOUT_ON_READ_AUTHORS, [None])])
-    followed = set(followees.get(user_id) or ())
-    if not followed:
-        return {"rows": [], "count": 0}
+    [read_time_authors] = read_many([(FANOUT_ON_READ_AUTHORS, [None])])
     count = feed_count(author_ids=followed, using=using)
     depth = offset + limit + 1
     candidates = _timeline_candidates(
@@ -154,32 +171,36 @@ def _timeline_candidates(
     cursor: Cursor | None,
     using: str | None,
     whole: bool = False,
+    pending: list[TimelineRow] | None = None,
 ) -> list[TimelineRow] | None:
     """
     The newest `depth` articles (after `cursor`) of the followed authors, from the timeline and what
     is merged with it, newest first; None when the timeline is unavailable or holds too few.
     """
+    # The pending rows before the timeline: a fan-out writes the timelines before it deletes its
+    # pending row, so an article missing from one is in the other (no stamp moves with a fan-out).
+    after = (microseconds(cursor.created_at), cursor.id) if cursor else None
+
+    def shown(row: TimelineRow) -> bool:
+        return row.author_id in followed and (after is None or (row.created_us, row.article_id) < after)
+
+    if pending is None:
+        pending = [row for row in pending_rows(author_ids=followed, using=using) if shown(row)]
     # A first page reads only the timeline's newest rows; a cursor's page or an unfollow may need them all.
     timeline = timeline_read(user_id, newest=None if cursor or whole else depth)
     if timeline is not None and not timeline.exists:
         timeline = _rebuilt(user_id, authors=followed - read_time_authors, using=using)
     if timeline is None:
         return None
-    after = (microseconds(cursor.created_at), cursor.id) if cursor else None
-
-    def shown(row: TimelineRow) -> bool:
-        return row.author_id in followed and (after is None or (row.created_us, row.article_id) < after)
-
     held = [row for row in timeline.rows if shown(row)]
     if len(held) < depth and not timeline.whole:
         return _timeline_candidates(
-            user_id, followed, read_time_authors, depth=depth, cursor=cursor, using=using, whole=True
+            user_id, followed, read_time_authors, depth=depth, cursor=cursor, using=using, whole=True, pending=pending
         )
     if timeline.truncated and len(held) < depth:
         return None  # older articles were dropped from it
     merged_authors = (followed & read_time_authors) | (followed - read_time_authors - timeline.authors)
     merged = newest_rows(author_ids=merged_authors, depth=depth, cursor=cursor, using=using)
-    pending = [row for row in pending_rows(author_ids=followed, using=using) if shown(row)]
     rows = {row.article_id: row for row in (*held, *merged, *pending)}
     return sorted(rows.values(), reverse=True)[:depth]
 
@@ -204,15 +225,3 @@ def _rebuilt(user_id: int, *, authors: set[int], using: str | None = None) -> Ti
 def fanout_on_read_changed() -> Iterable[str]:
     """An author joined the authors read at read time."""
     return [FANOUT_ON_READ.key()]
-
-
-@invalidation(FEED_PENDING)
-def feed_pending_changed() -> Iterable[str]:
-    """An article was published: it waits for its fan-out, and feeds merge it meanwhile."""
-    return [FEED_PENDING.key()]
-
-
-@invalidation(TIMELINE)
-def timelines_changed(*, user_ids: Iterable[int]) -> Iterable[str]:
-    """A fan-out, a backfill or a prune wrote into these readers' timelines."""
-    return [TIMELINE.key(user_id) for user_id in user_ids]

@@ -7,7 +7,6 @@ committed publish or follow can lose its fan-out.
 
 from datetime import datetime
 
-from apps.feeds.caching import feed_pending_changed
 from apps.feeds.models import PendingFanout
 from apps.outbox.services import outbox_enqueue
 
@@ -19,7 +18,8 @@ FOLLOW_CHANGED_TASK = "feeds.timelines_follow_changed"
 def timelines_article_published(*, article_id: int, author_id: int, created_at: datetime) -> None:
     """The article will be written into the timelines of its author's followers; until then feeds merge it."""
     PendingFanout.objects.create(article_id=article_id, author_id=author_id, created_at=created_at)
-    feed_pending_changed()  # on commit: the first pages of feeds now merge it
+    # The publish's own invalidation (apps.articles.caching.article_published) moves the author's
+    # AUTHOR_ARTICLES stamp: the first pages of their followers' feeds, and no one else's, reload.
     outbox_enqueue(
         task=PUBLISHED_TASK, kwargs={"article_id": article_id}, dedup_key=f"timelines_published:{article_id}"
     )

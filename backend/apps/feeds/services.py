@@ -10,7 +10,7 @@ from django.db import transaction
 
 from apps.articles.models import Article
 from apps.core.db import insert_unless_conflict
-from apps.feeds.caching import fanout_on_read_changed, timelines_changed
+from apps.feeds.caching import fanout_on_read_changed
 from apps.feeds.models import FanoutOnReadAuthor, PendingFanout
 from apps.feeds.selectors import newest_rows
 from apps.feeds.timelines import (
@@ -46,9 +46,9 @@ def timelines_article_published(*, article_id: int) -> int:
             _read_at_read_time(author_id)
         else:
             written = timelines_add(follower_ids, TimelineRow(microseconds(created_at), article_id, author_id))
-            timelines_changed(user_ids=follower_ids)
     # Last, and in a transaction of its own: until this commits, readers merge the article. No page
-    # changes with it (the article moved from the pending rows into the timelines), so no stamp moves.
+    # changes with the fan-out (the article moved from the pending rows into the timelines, which
+    # readers read in that order), so no stamp moves: a publish costs one, not one per follower.
     PendingFanout.objects.filter(article_id=article_id).delete()
     return written
 
@@ -78,4 +78,5 @@ def timelines_follow_changed(*, follower_id: int, followee_id: int) -> None:
         cap = settings.FEED_TIMELINE_MAX
         rows = newest_rows(author_ids=[followee_id], depth=cap)
         timeline_fill(follower_id, rows, authors=[followee_id], truncated=len(rows) >= cap)
-    timelines_changed(user_ids=[follower_id])
+    # No stamp moves: the follow itself changed the reader's followees (and so which first page they
+    # read); the backfill only moves the followee's articles from the read-time merge into the timeline.

@@ -85,7 +85,7 @@ def timelines_enabled() -> bool:
     return hasattr(cache, "redis_client")
 
 
-def _keys(user_id: int) -> list[str]:
+def timeline_keys(user_id: int) -> list[str]:
     return [
         cache.make_and_validate_key(f"feed:timeline:{user_id}"),
         cache.make_and_validate_key(f"feed:authors:{user_id}"),
@@ -188,7 +188,7 @@ def timeline_read(user_id: int, *, newest: int | None = None) -> Timeline | None
         return None
     last_rank = -1 if newest is None else newest + 1  # the (at most two) markers come first
     try:
-        found = _run(_READ, _keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS, last_rank])
+        found = _run(_READ, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS, last_rank])
     except CACHE_ERRORS as exc:
         trip_cache_breaker(exc)
         return None
@@ -208,7 +208,7 @@ def timeline_read(user_id: int, *, newest: int | None = None) -> Timeline | None
 def timeline_begin(user_id: int) -> bool:
     """Sets the reader's timeline marker before a rebuild reads the database; False when Redis is unavailable."""
     try:
-        _run(_BEGIN, _keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS])
+        _run(_BEGIN, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS])
     except CACHE_ERRORS as exc:
         trip_cache_breaker(exc)
         return False
@@ -222,7 +222,7 @@ def timeline_fill(user_id: int, rows: Iterable[TimelineRow], *, authors: Iterabl
     """
     members = [row_member(row) for row in rows]
     args = [settings.FEED_TIMELINE_IDLE_SECONDS, settings.FEED_TIMELINE_MAX, int(truncated), len(members)]
-    _run(_FILL, _keys(user_id), [*args, *members, *authors])
+    _run(_FILL, timeline_keys(user_id), [*args, *members, *authors])
 
 
 def timelines_add(user_ids: Sequence[int], row: TimelineRow) -> int:
@@ -230,11 +230,11 @@ def timelines_add(user_ids: Sequence[int], row: TimelineRow) -> int:
     added = 0
     member = row_member(row)
     for start in range(0, len(user_ids), ADD_BATCH):
-        keys = [_keys(user_id)[0] for user_id in user_ids[start : start + ADD_BATCH]]
+        keys = [timeline_keys(user_id)[0] for user_id in user_ids[start : start + ADD_BATCH]]
         added += int(_run(_ADD, keys, [member, settings.FEED_TIMELINE_MAX]))
     return added
 
 
 def timeline_remove_author(user_id: int, author_id: int) -> None:
     """Drops an unfollowed author's articles from the reader's timeline. Raises the cache's error (tasks retry)."""
-    _run(_REMOVE_AUTHOR, _keys(user_id), [author_id])
+    _run(_REMOVE_AUTHOR, timeline_keys(user_id), [author_id])
