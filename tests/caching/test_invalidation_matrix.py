@@ -42,6 +42,7 @@ EVERY_ENTRY = {
     "articles.full",
     "articles.favorites_count",
     "articles.by_slug",
+    "articles.search",
     "profiles.profile",
     "profiles.id",
     "profiles.followees",
@@ -60,6 +61,7 @@ EXPECTED = {
         "articles.list.author",
         "articles.list.combined",
         "articles.by_slug",
+        "articles.search",  # through the list of all articles' stamp: no bump of its own
         "feeds.first_page",  # of the author's followers only (AUTHOR_ARTICLES)
     },
     "apps.articles.caching.article_edited": {
@@ -67,6 +69,7 @@ EXPECTED = {
         "articles.full",
         "articles.list.tag",
         "articles.list.combined",
+        "articles.search",  # only when its title, description or body changed (SEARCH_TEXTS)
     },
     "apps.articles.caching.article_deleted": {
         *ALL_LISTS,
@@ -75,6 +78,7 @@ EXPECTED = {
         "articles.full",
         "articles.favorites_count",
         "articles.by_slug",
+        "articles.search",  # through the deletes' stamp, as every list
     },
     # Not the list of all articles, nor any page of it: only the count and the favoriter's own list.
     "apps.articles.caching.article_favorites_changed": {

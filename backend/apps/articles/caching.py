@@ -7,15 +7,28 @@ The cached reads of articles (apps.caching.reads), split by how often each part 
   list), a retag (the tags' lists), a delete (every list: deletes are rare);
 - an article's *content* (title, description, body, tags, dates) by id, invalidated by its edits;
 - its favorites count by id, invalidated by a favorite of that article only;
-- its author's profile by user id (apps.profiles.caching), invalidated by that profile's edit.
+- its author's profile by user id (apps.profiles.caching), invalidated by that profile's edit;
+- a page of search results (ids and ranks) per normalized query, page size and cursor, invalidated by
+  what changes which articles exist (publish, delete) or what they say (an edit of a title,
+  description or body); cached only once the same page was asked for twice (`article_search_page`).
 
 A page is read in two round trips (membership, then every id's parts in one multi-get), and
 whatever changed is reloaded by primary key. Counts come from counter rows (apps.articles.counts).
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from apps.articles.search import (
+    ArticleSearchQuery,
+    ArticleSearchRows,
+    SearchPosition,
+    article_search_pages,
+    article_search_query,
+    article_search_rows,
+    search_cursor_encode,
+)
 from apps.articles.selectors import (
     ArticleIdPage,
     ArticleListQuery,
@@ -27,14 +40,20 @@ from apps.articles.selectors import (
     article_parts,
     article_refs_by_slug,
 )
-from apps.caching.reads import VIEWER, CachedEntry, Loaded, Stamp, invalidation, read_many, single
+from apps.caching.generations import key_part, run_cache_operation
+from apps.caching.reads import VIEWER, CachedEntry, Loaded, Stamp, invalidation, read_many, read_uncached, single
 from apps.core.exceptions import NotFoundError
-from apps.core.types import Entry
+from apps.core.types import Entry, EntryPage
 from apps.profiles.caching import PROFILE
 from apps.users.caching import USERNAME
 
 ARTICLE_LIST_TTL = 300
 ARTICLE_TTL = 600
+# Search pages are many (any text, any page) and each is asked for less often than a list page: a
+# short life bounds what one-off queries hold in the cache, which they are kept out of anyway until
+# asked for twice within ARTICLE_SEARCH_SEEN_TTL (`article_search_page`).
+ARTICLE_SEARCH_TTL = 60
+ARTICLE_SEARCH_SEEN_TTL = 300
 
 # ------------------------------------------------------------------------------
 # Stamps
@@ -47,6 +66,9 @@ LIST_AUTHOR = Stamp("list-author")  # ... of an author's, by username
 LIST_TAG = Stamp("list-tag")  # ... of a tag's, by name
 LIST_FAVORITED = Stamp("list-favorited")  # ... of a user's favorites, by username
 LIST_DELETES = Stamp("list-deletes")  # any article deleted: every list loses it
+# What any article says (its title, description or body was edited): the search results' ranking and
+# membership. Which articles exist is LIST_ALL's and LIST_DELETES', which the search depends on too.
+SEARCH_TEXTS = Stamp("search-texts")
 # Which articles an author has, by author id: their publishes and deletes (a personal feed depends on
 # those of each author its reader follows: apps.feeds.caching).
 AUTHOR_ARTICLES = Stamp("author-articles")
@@ -124,6 +146,21 @@ BY_SLUG = CachedEntry[str, tuple[int, int] | None](
 )
 
 
+# A page of search results (ids, author ids, ranks) by (page size, cursor, normalized query).
+SEARCH = CachedEntry[ArticleSearchQuery, ArticleSearchRows](
+    name="articles.search",
+    ttl=ARTICLE_SEARCH_TTL,
+    load=article_search_pages,
+    depends_on=((LIST_ALL, single), (LIST_DELETES, single), (SEARCH_TEXTS, single)),
+)
+
+
+def article_search_seen_cache_key(query: ArticleSearchQuery) -> str:
+    """The marker of a search page asked for once in the last ARTICLE_SEARCH_SEEN_TTL seconds (a few bytes)."""
+    cursor = query.cursor or ""
+    return f"articles:search-seen:{key_part(f'{query.limit}|{cursor}|{query.terms}')}"
+
+
 # ------------------------------------------------------------------------------
 # Reads
 # ------------------------------------------------------------------------------
@@ -142,6 +179,38 @@ def _list_kind(query: ArticleListQuery) -> CachedEntry[ArticleListQuery, Article
     if len(filters) > 1:
         return LIST_COMBINED
     return {"tag": LIST_BY_TAG, "author": LIST_BY_AUTHOR, "favorited": LIST_BY_FAVORITER}[filters[0]]
+
+
+def article_search_page(*, q: str, limit: int, cursor: str | None) -> EntryPage:
+    """
+    One page of the search for `q` (apps.articles.search): the shared article entries, best match
+    first, and the next page's cursor. InvalidError for a blank or too long `q`, a `limit` out of
+    bounds or a cursor that is not one of ours.
+
+    Cache pressure: any text is a new query, so a client sending distinct ones could fill the cache
+    with pages nobody asks for again and push out the entries everybody reads. A page is therefore
+    stored only when asked for a second time within ARTICLE_SEARCH_SEEN_TTL: the first time leaves
+    a marker of a few bytes and reads the database (its response is then neither stored nor given a
+    stamp ETag: `read_uncached`); repeated searches are cached like the lists, for ARTICLE_SEARCH_TTL.
+    """
+    query = article_search_query(q=q, limit=limit, cursor=cursor)
+    first_time = run_cache_operation(
+        "add", article_search_seen_cache_key(query), 1, ARTICLE_SEARCH_SEEN_TTL, default=None
+    )
+    if first_time:
+        read_uncached()
+        page = article_search_rows(query=query)
+    else:  # asked before, or the cache is down (read_many then reads the database)
+        [pages] = read_many([(SEARCH, [query])])
+        page = pages[query]
+    rows = page["rows"]
+    entries = article_entries([(article_id, author_id, "") for article_id, author_id, _, _ in rows[:limit]])
+    next_cursor = None
+    if len(rows) > limit:
+        article_id, _, created_at, rank = rows[limit - 1]
+        position = SearchPosition(page["snapshot"], rank, datetime.fromisoformat(created_at), article_id)
+        next_cursor = search_cursor_encode(position)
+    return EntryPage(entries=entries, next_cursor=next_cursor)
 
 
 def article_entries(rows: list[ArticleRow], *, with_body: bool = False) -> list[Entry]:
@@ -199,10 +268,17 @@ def article_published(*, slug: str, author: str, author_id: int, tags: Iterable[
     ]
 
 
-@invalidation(ARTICLE, LIST_TAG)
-def article_edited(*, article_id: int, retagged: Iterable[str] = ()) -> Iterable[str]:
-    """`retagged`: the tags added or removed, whose lists gain or lose the article."""
-    return [ARTICLE.key(article_id), *(LIST_TAG.key(tag) for tag in retagged)]
+@invalidation(ARTICLE, LIST_TAG, SEARCH_TEXTS)
+def article_edited(*, article_id: int, retagged: Iterable[str] = (), text_changed: bool = False) -> Iterable[str]:
+    """
+    `retagged`: the tags added or removed, whose lists gain or lose the article; `text_changed`: its
+    title, description or body changed, which every search result may show.
+    """
+    return [
+        ARTICLE.key(article_id),
+        *(LIST_TAG.key(tag) for tag in retagged),
+        *([SEARCH_TEXTS.key()] if text_changed else []),
+    ]
 
 
 @invalidation(ARTICLE, ARTICLE_FAVORITES, ARTICLE_SLUG, LIST_DELETES, AUTHOR_ARTICLES)

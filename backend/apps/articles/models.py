@@ -1,6 +1,11 @@
+from typing import Any
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 
 from apps.core.models import TimestampedModel
 from apps.tags.models import Tag
@@ -9,6 +14,40 @@ from apps.tags.models import Tag
 TITLE_MAX_LENGTH = 255  # the column's size
 DESCRIPTION_MAX_LENGTH = 1_000  # a summary shown in every list item
 BODY_MAX_LENGTH = 100_000  # ~15,000 words: a long read; only the article's own page shows it
+
+
+# The text search configuration of articles (apps.articles.search): English stemming and stop words,
+# the language of the site's texts; a query is parsed with the same configuration.
+SEARCH_CONFIG = "english"
+
+
+class SearchDocument(models.Func):
+    """
+    An article's text as one weighted `tsvector` (title A, description B, body C) on PostgreSQL;
+    NULL on SQLite, which has no text search (the search falls back to substring matches there).
+    """
+
+    template = "%(expressions)s"
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        )
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        return "NULL", ()
+
+
+class ArticleManager(models.Manager["Article"]):
+    """Articles without their search document, which only the search reads (it can be as big as the body)."""
+
+    def get_queryset(self) -> models.QuerySet["Article"]:
+        return super().get_queryset().defer("search_document")
 
 
 class Article(TimestampedModel):
@@ -22,6 +61,15 @@ class Article(TimestampedModel):
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     # Denormalized: kept equal to the number of Favorite rows by the favorite services.
     favorites_count = models.PositiveIntegerField(default=0)
+    # Computed and stored by the database on every insert and text edit: the full-text search reads
+    # it through the GIN index `articles_search_idx`, created on PostgreSQL only by migration 0006
+    # (SQLite has no GIN; Meta.indexes would create it there too). Never loaded with an article
+    # (`Article.objects` defers it): only the search's own queries read it.
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
+
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

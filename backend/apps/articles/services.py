@@ -71,6 +71,12 @@ def article_update(*, article: Article, changes: ArticleChanges) -> Article:
     A missing `tag_list` keeps the tags, an empty one clears them. The slug never changes, so
     links to the article keep working after a retitle.
     """
+    # What the search reads of it (its search document is computed from them).
+    text_changed = (
+        changes.get("title", article.title) != article.title
+        or changes.get("description", article.description) != article.description
+        or changes.get("body", article.body) != article.body
+    )
     if "title" in changes:
         article.title = changes["title"]
     if "description" in changes:
@@ -83,7 +89,7 @@ def article_update(*, article: Article, changes: ArticleChanges) -> Article:
         retagged = _retag(article, tag_get_or_create_many(names=changes["tag_list"]))
         if retagged:
             tags_changed()
-    article_edited(article_id=article.pk, retagged=retagged)
+    article_edited(article_id=article.pk, retagged=retagged, text_changed=text_changed)
     return article
 
 

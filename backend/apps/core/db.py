@@ -27,7 +27,8 @@ def insert_unless_conflict(instance: Model, *, conflict_fields: Sequence[str]) -
     if not (features.can_return_columns_from_insert and features.supports_update_conflicts_with_target):
         raise NotSupportedError(f"INSERT ... ON CONFLICT ... RETURNING is not supported on {connection.vendor}")
     opts = model._meta
-    fields = [field for field in opts.concrete_fields if not isinstance(field, AUTO_FIELDS)]
+    # The database fills the key and the generated columns (a search document) itself.
+    fields = [field for field in opts.concrete_fields if not isinstance(field, AUTO_FIELDS) and not field.generated]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in fields)
     by_name = {field.name: field for field in opts.concrete_fields}

@@ -1,0 +1,242 @@
+"""
+Full-text search over articles (API v2's `GET /articles?q=`): the selector behind the cached
+`apps.articles.caching.article_search_page`.
+
+- **PostgreSQL**: each article's title (weight A), description (B) and body (C) are one stored
+  `tsvector`, `Article.search_document`, computed by the database on every write and indexed by GIN
+  (`articles_search_idx`). A query is parsed by `websearch_to_tsquery` (the syntax of search boxes:
+  `"a phrase"`, `or`, `-word`; it never fails on any input) with the same English configuration
+  (stemming: "caching" finds "cached"; stop words ignored), and ranked by `ts_rank`, then newest,
+  then id.
+- **Bounded work**: only the newest `SEARCH_CANDIDATES` matches are ranked. A word that half the
+  articles contain matches 500,000 rows at 1M: reading and ranking them all costs seconds; the newest
+  1,000 are found by walking the newest-first index (or, for a rarer word, by the GIN index and a
+  top-N sort), then ranked: milliseconds (docs/search.md). A statement timeout guards the rest.
+- **Cursor**: a position in the ranking (rank, creation time, id) plus the *snapshot*, the greatest
+  id among the first page's candidates: later pages rank the same candidates (articles published
+  since stay out of them), so pages neither repeat nor skip when articles are published meanwhile.
+- **SQLite** (the embedded default) has no text search: every word must occur in the title, the
+  description or the body (case-insensitive substring), `-word` must not, `or` separates
+  alternatives, quotes keep a phrase; newest first (rank 0), the same cursor.
+"""
+
+import base64
+import math
+import re
+import unicodedata
+from datetime import datetime
+from typing import NamedTuple, TypedDict
+
+from django.db import OperationalError, connections, transaction
+from django.db.models import Q
+
+from apps.articles.models import SEARCH_CONFIG, Article
+from apps.core.exceptions import InvalidError
+
+SEARCH_QUERY_MAX_LENGTH = 200  # characters, after normalization (the v2 contract's bound on `q`)
+SEARCH_LIMIT_MAX = 100  # as every list's `limit`
+# How many of the newest matches are ranked: the results span them (docs/search.md, "Bounded work").
+SEARCH_CANDIDATES = 1_000
+# A search statement that runs longer is cancelled and answered 422 ("too broad"), never a 500.
+SEARCH_STATEMENT_TIMEOUT_MS = 2_000
+MAX_ID = 2**63 - 1  # ids are BIGINT
+_CURSOR_PREFIX = "s1"
+_SPACES = re.compile(r"\s+")
+
+
+class SearchPosition(NamedTuple):
+    """Where a page of results starts: after (rank, created_at, id), among the candidates up to `snapshot`."""
+
+    snapshot: int
+    rank: float
+    created_at: datetime
+    id: int
+
+
+class ArticleSearchQuery(NamedTuple):
+    """One page of a search: `terms` (normalized), its size, and its cursor (canonical, None: the first page)."""
+
+    limit: int
+    cursor: str | None
+    terms: str  # last: a key joins the parts with "|", which `terms` may contain
+
+
+# A result: id, author id, creation time (ISO, full precision: the cursor's), rank.
+SearchRow = tuple[int, int, str, float]
+
+
+class ArticleSearchRows(TypedDict):
+    """A page of results without the articles: `limit` + 1 rows (one more if a next page exists), and the snapshot."""
+
+    rows: list[SearchRow]
+    snapshot: int
+
+
+# ------------------------------------------------------------------------------
+# Input
+# ------------------------------------------------------------------------------
+def search_terms(q: str) -> str:
+    """
+    `q` as searched and as keyed in the cache: control characters (NUL included: PostgreSQL's text
+    cannot hold it) as spaces, runs of whitespace as one space, stripped, lower case (the search is
+    case-insensitive: "Django" and "django" share one cache entry). InvalidError("q") if nothing is
+    left or more than SEARCH_QUERY_MAX_LENGTH characters are.
+    """
+    cleaned = "".join(" " if unicodedata.category(char).startswith("C") else char for char in q)
+    terms = _SPACES.sub(" ", cleaned).strip().lower()
+    if not terms:
+        raise InvalidError("q", "can't be blank")
+    if len(terms) > SEARCH_QUERY_MAX_LENGTH:
+        raise InvalidError("q", f"is too long (maximum is {SEARCH_QUERY_MAX_LENGTH} characters)")
+    return terms
+
+
+def search_cursor_encode(position: SearchPosition) -> str:
+    """An opaque cursor for the page after `position`."""
+    raw = f"{_CURSOR_PREFIX}|{position.snapshot}|{position.rank!r}|{position.created_at.isoformat()}|{position.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def search_cursor_decode(value: str) -> SearchPosition:
+    """The position a cursor names; InvalidError("cursor") when it is not one of ours, whatever it holds."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        prefix, snapshot, rank, created_at, id_ = raw.split("|")
+        position = SearchPosition(int(snapshot), float(rank), datetime.fromisoformat(created_at), int(id_))
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        raise InvalidError("cursor", "is not a valid cursor") from None
+    valid = (
+        prefix == _CURSOR_PREFIX
+        and 0 < position.id <= MAX_ID
+        and 0 < position.snapshot <= MAX_ID
+        and math.isfinite(position.rank)
+        and 0 <= position.rank < 1e6
+        and position.created_at.tzinfo is not None
+    )
+    if not valid:
+        raise InvalidError("cursor", "is not a valid cursor")
+    return position
+
+
+def article_search_query(*, q: str, limit: int, cursor: str | None) -> ArticleSearchQuery:
+    """The validated, normalized query (InvalidError for `q`, `limit` or `cursor`); its cursor re-encoded."""
+    terms = search_terms(q)
+    if not 1 <= limit <= SEARCH_LIMIT_MAX:
+        raise InvalidError("limit", f"must be between 1 and {SEARCH_LIMIT_MAX}")
+    canonical = None if cursor is None else search_cursor_encode(search_cursor_decode(cursor))
+    return ArticleSearchQuery(limit=limit, cursor=canonical, terms=terms)
+
+
+# ------------------------------------------------------------------------------
+# The search
+# ------------------------------------------------------------------------------
+def article_search_pages(
+    queries: list[ArticleSearchQuery], using: str | None = None
+) -> dict[ArticleSearchQuery, ArticleSearchRows]:
+    """Each query's page of results (the cached entry's loader)."""
+    return {query: article_search_rows(query=query, using=using) for query in queries}
+
+
+def article_search_rows(*, query: ArticleSearchQuery, using: str | None = None) -> ArticleSearchRows:
+    """The results of one page of `query`: `limit` + 1 rows when a next page exists."""
+    after = None if query.cursor is None else search_cursor_decode(query.cursor)
+    alias = using or Article.objects.db
+    if connections[alias].vendor == "postgresql":
+        return _ranked_rows(query, after, alias)
+    return _substring_rows(query, after, alias)
+
+
+def _ranked_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias: str) -> ArticleSearchRows:
+    """
+    PostgreSQL: the newest SEARCH_CANDIDATES matches (up to the snapshot), ranked; the page after
+    `after`. The snapshot of a first page is the greatest id among its candidates (a window over them).
+    """
+    table = Article._meta.db_table
+    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+    rank = f"ts_rank(c.search_document, {tsquery}, 1)"  # 1: divided by 1 + log(length): long bodies win less
+    snapshot_bound = "AND a.id <= %s" if after else ""
+    # ts_rank is a `real`; the cursor holds its shortest decimal form, which is that `real` again only as a `real`.
+    keyset = f"WHERE ({rank}, c.created_at, c.id) < (%s::real, %s, %s)" if after else ""
+    # Only the table's name is formatted in; every value is a parameter.
+    sql = f"""
+        SELECT c.id, c.author_id, c.created_at, {rank} AS rank, max(c.id) OVER () AS snapshot
+        FROM (
+            SELECT a.id, a.author_id, a.created_at, a.search_document FROM {table} a
+            WHERE a.search_document @@ {tsquery} {snapshot_bound}
+            ORDER BY a.created_at DESC, a.id DESC
+            LIMIT %s
+        ) c
+        {keyset}
+        ORDER BY rank DESC, c.created_at DESC, c.id DESC
+        LIMIT %s
+    """
+    params: list[str | int | float | datetime] = [SEARCH_CONFIG, query.terms, SEARCH_CONFIG, query.terms]
+    if after:
+        params.append(after.snapshot)
+    params.append(SEARCH_CANDIDATES)
+    if after:
+        params += [SEARCH_CONFIG, query.terms, after.rank, after.created_at, after.id]
+    params.append(query.limit + 1)
+    connection = connections[alias]
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                [f"{SEARCH_STATEMENT_TIMEOUT_MS}ms"],
+            )
+            [(previous, _)] = cursor.fetchall()
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+            if nested:  # a savepoint: the setting would outlive it, until the outer transaction ends
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+    except OperationalError as error:  # the timeout (QueryCanceled); the savepoint or transaction is rolled back
+        if getattr(error.__cause__, "sqlstate", None) != "57014":
+            raise
+        raise InvalidError("q", "is too broad to search in time: add words, or quote a phrase") from None
+    rows = [(pk, author_id, created_at.isoformat(), float(rank)) for pk, author_id, created_at, rank, _ in found]
+    snapshot = after.snapshot if after else (found[0][4] if found else 0)
+    return {"rows": rows, "snapshot": snapshot}
+
+
+def _substring_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias: str) -> ArticleSearchRows:
+    """SQLite: the matches by substring (search_condition), newest first; rank 0, no snapshot bound."""
+    articles = Article.objects.using(alias).filter(search_condition(query.terms))
+    if after:
+        articles = articles.filter(created_at__lte=after.created_at).exclude(
+            created_at=after.created_at, id__gte=after.id
+        )
+    found = articles.order_by("-created_at", "-id").values_list("pk", "author_id", "created_at")[: query.limit + 1]
+    return {
+        "rows": [(pk, author_id, created_at.isoformat(), 0.0) for pk, author_id, created_at in found],
+        "snapshot": MAX_ID,
+    }
+
+
+def search_condition(terms: str) -> Q:
+    """
+    The search box's syntax as substring conditions (the fallback without text search): words and
+    "quoted phrases" must all occur, `-word` must not, `or` separates alternatives.
+    """
+    alternatives: list[Q] = []
+    current: Q | None = None
+    for negated, phrase, word in re.findall(r'(-?)(?:"([^"]*)"?|([^\s"]+))', terms):
+        text = phrase if phrase else word
+        if not phrase and text == "or":
+            if current is not None:
+                alternatives.append(current)
+            current = None
+            continue
+        if not text.strip():
+            continue
+        found = Q(title__icontains=text) | Q(description__icontains=text) | Q(body__icontains=text)
+        condition = ~found if negated else found
+        current = condition if current is None else current & condition
+    if current is not None:
+        alternatives.append(current)
+    if not alternatives:
+        return Q(pk__in=[])  # nothing to look for: no result, as PostgreSQL's empty query
+    combined = alternatives[0]
+    for alternative in alternatives[1:]:
+        combined |= alternative
+    return combined

@@ -1,0 +1,374 @@
+"""
+Full-text search (#15): apps.articles.caching.article_search_page over the real database and cache
+(PostgreSQL's text search and Redis with DATABASE_URL/REDIS_URL set; the substring fallback and the
+in-process cache on the embedded default). Ranking, the search box's syntax, stemming, cursors stable
+under inserts, invalidation by every write that changes results, hostile input, cache pressure.
+"""
+
+import base64
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.articles import search
+from apps.articles.caching import SEARCH, SEARCH_TEXTS, article_search_page
+from apps.articles.models import Article
+from apps.articles.search import (
+    SEARCH_QUERY_MAX_LENGTH,
+    SearchPosition,
+    article_search_query,
+    search_condition,
+    search_cursor_decode,
+    search_cursor_encode,
+    search_terms,
+)
+from apps.articles.services import article_create, article_delete, article_update
+from apps.caching.generations import generations_get
+from apps.core.exceptions import InvalidError
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text search")
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the fallback without text search")
+
+
+def article(title: str, description: str = "Plain words.", body: str = "Nothing to see.", **kwargs: Any) -> Article:
+    return cast(Article, ArticleFactory(title=title, description=description, body=body, **kwargs))
+
+
+def titles(q: str, *, limit: int = 20, cursor: str | None = None) -> list[str]:
+    return [entry["data"]["title"] for entry in article_search_page(q=q, limit=limit, cursor=cursor).entries]
+
+
+def every_page(q: str, *, limit: int) -> Iterator[list[str]]:
+    cursor = None
+    while True:
+        page = article_search_page(q=q, limit=limit, cursor=cursor)
+        yield [entry["data"]["title"] for entry in page.entries]
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+# ------------------------------------------------------------------------------
+# What is found, in which order
+# ------------------------------------------------------------------------------
+@postgres_only
+def test_search_ranks_title_over_description_over_body_then_newest():
+    article("Quiet body", body="The volcano erupted.")
+    article("Volcano one")
+    article("Quiet description", description="A volcano nearby.")
+    article("Volcano two")  # as long as the first title match, and newer: first among equal ranks
+
+    assert titles("volcano") == ["Volcano two", "Volcano one", "Quiet description", "Quiet body"]
+
+
+def test_search_finds_words_in_title_description_and_body():
+    article("Glacier notes")
+    article("Other", description="A glacier melts.")
+    article("Third", body="We walked on the glacier.")
+    article("Unrelated")
+
+    assert sorted(titles("glacier")) == ["Glacier notes", "Other", "Third"]
+
+
+def test_search_understands_quotes_or_and_minus():
+    article("Red fox jumps")
+    article("Fox red jumps")
+    article("Blue whale")
+    article("Red whale")
+
+    assert titles('"red fox"') == ["Red fox jumps"]
+    assert sorted(titles("fox or whale")) == ["Blue whale", "Fox red jumps", "Red fox jumps", "Red whale"]
+    assert sorted(titles("whale -red")) == ["Blue whale"]
+    assert sorted(titles("red -fox")) == ["Red whale"]
+
+
+@postgres_only
+def test_search_stems_english_words_and_ignores_case():
+    article("Caching layers explained")
+    article("Nothing here")
+
+    assert titles("cached") == ["Caching layers explained"]
+    assert titles("CACHES") == ["Caching layers explained"]
+
+
+@postgres_only
+def test_search_of_stop_words_or_punctuation_only_finds_nothing():
+    article("The and of")
+    assert titles("the of") == []
+    assert titles("!!! ??? ...") == []
+    assert titles('"" - or') == []
+
+
+def test_search_of_unicode_text():
+    article("Naïve café and 日本語 ✓")
+    article("Plain")
+
+    # Case folded beyond ASCII ("CAFÉ"); SQLite's LIKE folds ASCII only, so the text holds "café".
+    assert titles("CAFÉ") == ["Naïve café and 日本語 ✓"]
+    assert titles("日本語") == ["Naïve café and 日本語 ✓"]
+    assert titles("🎉 emoji") == []
+
+
+# ------------------------------------------------------------------------------
+# Pages and cursors
+# ------------------------------------------------------------------------------
+def test_pages_cover_every_match_once():
+    for number in range(7):
+        article(f"Comet {number}")
+    article("Asteroid")
+
+    pages = list(every_page("comet", limit=3))
+
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert sorted(title for page in pages for title in page) == sorted(f"Comet {n}" for n in range(7))
+
+
+def test_cursor_is_stable_when_articles_are_published_meanwhile(django_capture_on_commit_callbacks):
+    author = UserFactory()
+    for number in range(5):
+        article(f"Nebula {number}", author=author)
+    first = article_search_page(q="nebula", limit=2, cursor=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_create(author=author, title="Nebula newest", description="d", body="b")
+    rest = []
+    cursor = first.next_cursor
+    while cursor:
+        page = article_search_page(q="nebula", limit=2, cursor=cursor)
+        rest += [entry["data"]["title"] for entry in page.entries]
+        cursor = page.next_cursor
+
+    seen = [entry["data"]["title"] for entry in first.entries] + rest
+    assert sorted(seen) == sorted(f"Nebula {n}" for n in range(5))  # none twice, none skipped, the new one later
+    assert "Nebula newest" in titles("nebula")  # a new search shows it at once
+
+
+@postgres_only
+def test_only_the_newest_candidates_are_ranked(monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
+    for number in range(5):
+        article(f"Meteor {number}")
+
+    pages = list(every_page("meteor", limit=2))
+
+    assert sorted(title for page in pages for title in page) == ["Meteor 2", "Meteor 3", "Meteor 4"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor",
+        "",
+        "%%%",
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        base64.urlsafe_b64encode(b"s1|1|0.5|2026-01-01T00:00:00+00:00").decode(),  # a part missing
+        base64.urlsafe_b64encode(b"s2|1|0.5|2026-01-01T00:00:00+00:00|1").decode(),  # another kind
+        base64.urlsafe_b64encode(b"s1|1|nan|2026-01-01T00:00:00+00:00|1").decode(),
+        base64.urlsafe_b64encode(b"s1|1|inf|2026-01-01T00:00:00+00:00|1").decode(),
+        base64.urlsafe_b64encode(b"s1|1|-1|2026-01-01T00:00:00+00:00|1").decode(),
+        base64.urlsafe_b64encode(b"s1|1|0.5|2026-01-01T00:00:00|1").decode(),  # no time zone
+        base64.urlsafe_b64encode(b"s1|0|0.5|2026-01-01T00:00:00+00:00|1").decode(),
+        base64.urlsafe_b64encode(f"s1|1|0.5|2026-01-01T00:00:00+00:00|{2**63}".encode()).decode(),
+        base64.urlsafe_b64encode(b"s1|1|0.5|2026-01-01T00:00:00+00:00|1\x00").decode(),
+    ],
+)
+def test_a_tampered_cursor_is_invalid(cursor):
+    article("Quasar")
+    with pytest.raises(InvalidError) as raised:
+        article_search_page(q="quasar", limit=20, cursor=cursor)
+    assert (raised.value.field, raised.value.status_code) == ("cursor", 422)
+
+
+def test_a_cursor_round_trips_exactly():
+    position = SearchPosition(snapshot=42, rank=0.0607927, created_at=timezone.now(), id=7)
+    assert search_cursor_decode(search_cursor_encode(position)) == position
+
+
+# ------------------------------------------------------------------------------
+# Hostile input
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "q",
+    [
+        "a\x00b",
+        "\x00\x00 pulsar \x00",
+        "'; DROP TABLE articles_article; --",
+        "pulsar' OR '1'='1",
+        "pulsar) | (!x & y:*",
+        "<->:* & | ! ( ) \\",
+        '"unclosed phrase pulsar',
+        "- - - or or or",
+        "%_%",
+        "\u202epulsar\u202c",
+        "x" * SEARCH_QUERY_MAX_LENGTH,
+        "pulsar " * 28,
+    ],
+)
+def test_hostile_queries_are_answered(q):
+    article("Pulsar")
+    page = article_search_page(q=q, limit=20, cursor=None)
+    assert isinstance(page.entries, list)
+    assert Article.objects.count() == 1
+
+
+def test_nul_bytes_and_control_characters_are_spaces():
+    article("Pulsar timing")
+    assert search_terms("pul\x00sar\u2028\x07 \t x") == "pul sar x"
+    assert titles("\x00pulsar\x07") == ["Pulsar timing"]
+    assert titles("timing\x00pulsar") == ["Pulsar timing"]
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00", "\t\n"])
+def test_a_blank_query_is_invalid(q):
+    with pytest.raises(InvalidError) as raised:
+        article_search_page(q=q, limit=20, cursor=None)
+    assert raised.value.field == "q"
+
+
+def test_a_too_long_query_is_invalid():
+    with pytest.raises(InvalidError) as raised:
+        article_search_page(q="x" * (SEARCH_QUERY_MAX_LENGTH + 1), limit=20, cursor=None)
+    assert raised.value.field == "q"
+    assert search_terms("  " + "x" * SEARCH_QUERY_MAX_LENGTH + "  ")  # surrounding spaces do not count
+
+
+@pytest.mark.parametrize("limit", [0, -1, 101])
+def test_a_limit_out_of_bounds_is_invalid(limit):
+    with pytest.raises(InvalidError) as raised:
+        article_search_page(q="x", limit=limit, cursor=None)
+    assert raised.value.field == "limit"
+
+
+@postgres_only
+def test_a_search_that_runs_too_long_is_cancelled_and_invalid(monkeypatch):
+    """The statement timeout (SEARCH_STATEMENT_TIMEOUT_MS) turns a runaway search into a 422, not a 500."""
+    article("Magnetar")
+    monkeypatch.setattr(search, "SEARCH_STATEMENT_TIMEOUT_MS", 50)
+
+    def slow(execute, sql, params, many, context):
+        if "websearch_to_tsquery" in sql:
+            sql = sql.replace("FROM (", "FROM pg_sleep(1), (", 1)
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        [(before,)] = cursor.fetchall()
+    with connection.execute_wrapper(slow), pytest.raises(InvalidError) as raised:
+        article_search_page(q="magnetar", limit=20, cursor=None)
+    assert raised.value.field == "q"
+    # The connection is usable, with its own timeout back.
+    monkeypatch.setattr(search, "SEARCH_STATEMENT_TIMEOUT_MS", 2000)
+    assert titles("magnetar") == ["Magnetar"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchall() == [(before,)]
+
+
+# ------------------------------------------------------------------------------
+# The SQLite fallback
+# ------------------------------------------------------------------------------
+@sqlite_only
+def test_the_fallback_matches_substrings_newest_first():
+    article("Stars and planets")
+    article("starship", body="STAR charts")
+    article("Moon")
+
+    assert titles("star") == ["starship", "Stars and planets"]
+    assert titles("100%") == []  # LIKE's wildcards are escaped
+
+
+def found(text: str) -> Q:
+    return Q(title__icontains=text) | Q(description__icontains=text) | Q(body__icontains=text)
+
+
+def test_search_condition_reads_the_search_box_syntax():
+    assert search_condition('"red fox" -cat or dog') == (found("red fox") & ~found("cat")) | found("dog")
+    assert search_condition('or ""') == Q(pk__in=[])
+
+
+# ------------------------------------------------------------------------------
+# Cached, and invalidated by every write that changes results
+# ------------------------------------------------------------------------------
+def asked_twice(q: str, **kwargs: Any) -> list[str]:
+    """The second time a page is asked for, it is stored: a warm cache."""
+    titles(q, **kwargs)
+    return titles(q, **kwargs)
+
+
+def test_a_repeated_search_is_served_from_the_cache(django_assert_num_queries):
+    article("Aurora borealis")
+    asked_twice("aurora")
+    with django_assert_num_queries(0):
+        assert titles("aurora") == ["Aurora borealis"]
+    with django_assert_num_queries(0):
+        assert titles("  AURORA ") == ["Aurora borealis"]  # the same normalized query
+
+
+def test_a_publish_shows_in_search_results_at_once(django_capture_on_commit_callbacks):
+    author = UserFactory()
+    article("Eclipse one", author=author)
+    assert asked_twice("eclipse") == ["Eclipse one"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_create(author=author, title="Eclipse two", description="d", body="b")
+
+    assert sorted(titles("eclipse")) == ["Eclipse one", "Eclipse two"]
+
+
+def test_an_edit_of_the_text_shows_in_search_results_at_once(django_capture_on_commit_callbacks):
+    edited = article("Solstice")
+    assert asked_twice("solstice") == ["Solstice"]
+    assert asked_twice("equinox") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update(article=edited, changes={"body": "It was the equinox."})
+    assert titles("equinox") == ["Solstice"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update(article=edited, changes={"title": "Equinox"})
+    assert titles("solstice") == []
+    assert titles("equinox") == ["Equinox"]
+
+
+def test_an_edit_of_tags_only_or_of_nothing_leaves_search_results_cached(django_capture_on_commit_callbacks):
+    edited = article("Zenith")
+    before = generations_get([SEARCH_TEXTS.key()])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update(article=edited, changes={"tag_list": ["sky"], "title": "Zenith"})
+
+    assert generations_get([SEARCH_TEXTS.key()]) == before
+
+
+def test_a_delete_shows_in_search_results_at_once(django_capture_on_commit_callbacks):
+    doomed = article("Supernova")
+    article("Supernova remnant")
+    assert sorted(asked_twice("supernova")) == ["Supernova", "Supernova remnant"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_delete(article=doomed)
+
+    assert titles("supernova") == ["Supernova remnant"]
+
+
+def test_one_off_queries_store_nothing_but_a_marker():
+    """Ref: #15. Millions of distinct queries must not push the entries everybody reads out of the cache."""
+    article("Galaxy")
+    hot = article_search_query(q="galaxy", limit=20, cursor=None)
+    asked_twice("galaxy")
+    assert cache.get(SEARCH.key(hot)) is not None
+
+    one_offs = [article_search_query(q=f"galaxy {number}", limit=20, cursor=None) for number in range(200)]
+    for query in one_offs:
+        article_search_page(q=query.terms, limit=20, cursor=None)
+
+    assert all(cache.get(SEARCH.key(query)) is None for query in one_offs)
+    assert cache.get(SEARCH.key(hot)) is not None
