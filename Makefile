@@ -74,16 +74,21 @@ format: install ## Format the Python code
 	$(BIN)/ruff check --fix backend tests tools deploy
 	$(BIN)/ruff format backend tests tools deploy
 
-schema: install .env ## Regenerate openapi.yaml from the code
-	$(MANAGE) spectacular --file ../openapi.yaml --validate --fail-on-warn
+# One schema per API version (apps.api.versions): openapi.yaml is v1's (RealWorld), openapi.<version>.yaml the others'.
+API_SCHEMAS := openapi.yaml openapi.v2.yaml
 
-schema-check: schema ## Fail when the committed openapi.yaml differs from the code
-	git diff --exit-code -- openapi.yaml
+schema: install .env ## Regenerate openapi.yaml (v1) and openapi.v2.yaml (v2) from the code
+	$(MANAGE) spectacular --file ../openapi.yaml --validate --fail-on-warn
+	$(MANAGE) spectacular --api-version v2 --file ../openapi.v2.yaml --validate --fail-on-warn
+
+schema-check: schema ## Fail when a committed schema (openapi.yaml, openapi.v2.yaml) differs from the code
+	git diff --exit-code -- $(API_SCHEMAS)
+	@git ls-files --error-unmatch $(API_SCHEMAS) >/dev/null
 
 conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) twice on a fresh DB (SQLite, or PostgreSQL via DATABASE_URL)
 	bash tools/conformance/run.sh
 
-fuzz: install ## Fuzz every API operation from openapi.yaml with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
+fuzz: install ## Fuzz every API operation of v1 (openapi.yaml) and v2 (openapi.v2.yaml) with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
 	bash tools/fuzz/run.sh
 
 deploy-check: install ## Validate Dockerfile, compose.yaml, the nginx configurations and docs/deploy.md statically: hadolint, compose config, nginx -t, tests/deploy (no Docker daemon)

@@ -1,15 +1,17 @@
 """
-URLs. The API lives under /api/<version>/ (DRF URL-path versioning); UnversionedApiMiddleware
-serves the current version under /api/ too, for RealWorld clients. No trailing slashes.
+URLs. The API lives under /api/<version>/ (DRF URL-path versioning; the versions are declared in
+apps.api.versions: v1, v2); UnversionedApiMiddleware serves v1 under /api/ too, for RealWorld
+clients. No trailing slashes.
 """
 
 from django.contrib import admin
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.api.converters import IdConverter, PathSegmentConverter
+from apps.api.docs import VersionedRedocView, VersionedSwaggerView
 from apps.api.views import not_found
 from apps.observability.views import metrics_view
 
@@ -24,9 +26,10 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.comments.urls")),
     path("", include("apps.tags.urls")),
     path("", include("apps.notifications.urls")),
+    # Each version's schema and docs (apps.api.docs: a switcher between the versions).
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("docs/", VersionedSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", VersionedRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 urlpatterns = [

@@ -13,6 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 django_application = get_wsgi_application()
 
+from apps.api.versions import DEPRECATION_HEADER_NAMES, deprecation_headers  # noqa: E402  (needs the settings)
 from apps.caching.responses import StoredResponses  # noqa: E402  (needs the settings, set up just above)
 
-application = StoredResponses(django_application)
+# A stored response is served with its version's current deprecation headers, not those it was stored with.
+application = StoredResponses(django_application, fresh_headers=(DEPRECATION_HEADER_NAMES, deprecation_headers))

@@ -12,9 +12,9 @@ def test_unversioned_api_serves_the_current_version(api_client):
 
 
 def test_unknown_version_is_a_404_in_the_error_envelope(api_client):
-    response = api_client.get("/api/v2/tags")
+    response = api_client.get("/api/v3/tags")
     assert response.status_code == 404
-    assert response.json() == {"errors": {"version": ["v2 is not a version of this API"]}}
+    assert response.json() == {"errors": {"version": ["v3 is not a version of this API"]}}
 
 
 def test_unknown_url_is_a_404_in_the_error_envelope(api_client):
@@ -72,9 +72,9 @@ def test_both_url_forms_accept_writes(api_client, prefix):
     ],
 )
 def test_an_unknown_version_is_404_before_authentication(api_client, article, method, path):
-    response = getattr(api_client, method)("/api/v2/" + path.format(slug=article.slug))
+    response = getattr(api_client, method)("/api/v3/" + path.format(slug=article.slug))
     assert response.status_code == 404
-    assert response.json() == {"errors": {"version": ["v2 is not a version of this API"]}}
+    assert response.json() == {"errors": {"version": ["v3 is not a version of this API"]}}
 
 
 @pytest.mark.parametrize("path", ["/api/articles/", "/api/v1/tags/", "/api/v1/", "/api/"])

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# API fuzzing: schemathesis generates requests from the committed openapi.yaml and runs them
-# against a production-mode Conduit server, anonymously and then signed in.
+# API fuzzing: schemathesis generates requests from the committed schema of each API version
+# (openapi.yaml for v1, openapi.v2.yaml for v2) and runs them against a production-mode Conduit
+# server, anonymously and then signed in.
 #
 #   tools/fuzz/run.sh            (or: make fuzz)
 #
@@ -10,7 +11,8 @@
 # 2. starts uvicorn in production mode (DEBUG off) on a free loopback port, as the conformance
 #    run does (tools/conformance/run.sh);
 # 3. registers a user for the signed-in pass;
-# 4. runs schemathesis over every operation of openapi.yaml twice: anonymously, then with
+# 4. for each version (v1 at /api/v1 from openapi.yaml, v2 at /api/v2 from openapi.v2.yaml), runs
+#    schemathesis over every operation of its schema twice: anonymously, then with
 #    `Authorization: Token <jwt>`; every phase (examples, coverage, fuzzing, stateful), a bounded
 #    number of examples per operation, a fixed seed and no example database, so a run is repeatable;
 #    the checks are in tools/fuzz/schemathesis.toml (docs/fuzzing.md says which and why);
@@ -24,6 +26,7 @@
 #   FUZZ_MAX_EXAMPLES   test cases per operation and phase (default: 50)
 #   FUZZ_SEED           the seed (default: 20261125); FUZZ_SEED=random for a new one each run
 #   FUZZ_PASSES         which passes (default: "anonymous authenticated")
+#   FUZZ_VERSIONS       which API versions (default: "v1 v2")
 #   FUZZ_PORT           the port to serve on (default: a free one)
 #   REDIS_URL           kept: the server caches in Redis under a key prefix unique to the run
 #   CELERY_BROKER_URL   ignored: the server runs Celery tasks eagerly (no worker is started)
@@ -38,6 +41,16 @@ ST="$ROOT/.venv/bin/schemathesis"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-50}"
 SEED="${FUZZ_SEED:-20261125}"
 PASSES="${FUZZ_PASSES:-anonymous authenticated}"
+VERSIONS="${FUZZ_VERSIONS:-v1 v2}"
+
+# The committed schema of an API version (apps.api.versions: v1's is openapi.yaml).
+schema_of() {
+  case "$1" in
+    v1) echo "$ROOT/openapi.yaml" ;;
+    v[0-9]*) echo "$ROOT/openapi.$1.yaml" ;;
+    *) die "unknown version '$1' in FUZZ_VERSIONS (v1 v2)" ;;
+  esac
+}
 
 [[ -x "$ST" ]] || die "schemathesis is not installed in .venv: run 'make install' (it is a dev dependency)"
 
@@ -74,35 +87,40 @@ with urllib.request.urlopen(request, timeout=10) as response:
 PYEOF
 )" || { tail -30 "$SERVER_LOG" >&2; die "could not register the fuzzing user"; }
 
-# --- 4. schemathesis, anonymous then signed in ------------------------------------------------
+# --- 4. schemathesis, per version, anonymous then signed in ----------------------------------
 SEED_ARGS=(--seed "$SEED")
 [[ "$SEED" == random ]] && SEED_ARGS=()
+for version in $VERSIONS; do
+SCHEMA="$(schema_of "$version")"
+[[ -f "$SCHEMA" ]] || die "no schema for $version: $SCHEMA (make schema)"
 for pass in $PASSES; do
+  run="$version-$pass"
   case "$pass" in
     anonymous) AUTH=() ;;
     # Signing out everywhere would revoke the token the rest of the pass sends.
     authenticated) AUTH=(--header "Authorization: Token $TOKEN" --exclude-operation-id users_revoke_tokens) ;;
     *) die "unknown pass '$pass' in FUZZ_PASSES (anonymous, authenticated)" ;;
   esac
-  log "pass: $pass (max $MAX_EXAMPLES examples per operation and phase, seed $SEED)"
+  log "pass: $run (max $MAX_EXAMPLES examples per operation and phase, seed $SEED)"
   set +e
   # From var/fuzz/: schemathesis and Hypothesis keep their scratch directories in the working directory.
-  (cd "$OUT" && SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" timeout 600 "$ST" --config-file "$HERE/schemathesis.toml" run "$ROOT/openapi.yaml" \
-    --url "$HOST_URL/api/v1" "${AUTH[@]}" --max-examples "$MAX_EXAMPLES" "${SEED_ARGS[@]}" \
+  (cd "$OUT" && SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" timeout 600 "$ST" --config-file "$HERE/schemathesis.toml" run "$SCHEMA" \
+    --url "$HOST_URL/api/$version" "${AUTH[@]}" --max-examples "$MAX_EXAMPLES" "${SEED_ARGS[@]}" \
     --report junit,ndjson --report-dir "$OUT" \
-    --report-junit-path "$OUT/$pass.junit.xml" --report-ndjson-path "$OUT/$pass.ndjson") \
-    >"$OUT/$pass.log" 2>&1
+    --report-junit-path "$OUT/$run.junit.xml" --report-ndjson-path "$OUT/$run.ndjson") \
+    >"$OUT/$run.log" 2>&1
   rc=$?
   set -e
-  result="$(grep -E '^=+ .* in [0-9.]+s =+$' "$OUT/$pass.log" | tail -1 | sed -E 's/^=+ (.*) =+$/\1/')"
-  cases="$(grep -E '^  [0-9]+ generated' "$OUT/$pass.log" | tail -1 | sed -E 's/^ +//')"
-  SUMMARY+=("$(printf '%-13s %-40s %s' "$pass" "${result:-no summary (exit $rc)}" "$cases")")
+  result="$(grep -E '^=+ .* in [0-9.]+s =+$' "$OUT/$run.log" | tail -1 | sed -E 's/^=+ (.*) =+$/\1/')"
+  cases="$(grep -E '^  [0-9]+ generated' "$OUT/$run.log" | tail -1 | sed -E 's/^ +//')"
+  SUMMARY+=("$(printf '%-17s %-40s %s' "$run" "${result:-no summary (exit $rc)}" "$cases")")
   if [[ $rc != 0 ]]; then
     FAILED=1
     log "  FAILED (exit $rc): the failures, with a curl line to reproduce each:"
-    sed -n '/^=* FAILURES =*$/,/^=* \(WARNINGS\|SUMMARY\) =*$/p' "$OUT/$pass.log" | head -200 >&2
-    [[ -s "$OUT/$pass.log" ]] && tail -15 "$OUT/$pass.log" >&2
+    sed -n '/^=* FAILURES =*$/,/^=* \(WARNINGS\|SUMMARY\) =*$/p' "$OUT/$run.log" | head -200 >&2
+    [[ -s "$OUT/$run.log" ]] && tail -15 "$OUT/$run.log" >&2
   fi
+done
 done
 
 # --- 5. the security review's abuse cases (#9), beyond what the schema describes ---------------

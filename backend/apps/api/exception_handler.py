@@ -5,6 +5,10 @@ Status codes and messages follow the RealWorld contract: 422 for invalid input (
 blank" for missing, blank or null fields), 401 for a missing or bad token, 403/404/409 from the
 application errors that services raise, 429 `throttle` "Too many requests; retry in N seconds."
 (with Retry-After) from the rate limits.
+
+v2 and later versions (apps.api.versions) send the same field errors as RFC 9457 problem details
+(apps.api.problems), and a body that is not JSON as 400, the status HTTP gives it (v1 keeps
+RealWorld's 422).
 """
 
 import logging
@@ -19,6 +23,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from apps.api.parsers import JSONNestingError
+from apps.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from apps.api.versions import api_version
 from apps.core.exceptions import ApplicationError, Errors, error_body
 
 logger = logging.getLogger(__name__)
@@ -34,7 +40,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if status_code is None:
         return None  # a bug: Django logs it and answers 500 through config.urls.handler500
     # A failed write's transaction is rolled back already: the exception left it (ApiView).
-    response = Response(error_body(errors), status=status_code)
+    if api_version(context.get("request")).problem_details:
+        if isinstance(exc, exceptions.ParseError):
+            status_code = status.HTTP_400_BAD_REQUEST
+        response = Response(problem_body(status_code, errors), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+    else:
+        response = Response(error_body(errors), status=status_code)
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]

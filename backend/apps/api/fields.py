@@ -67,3 +67,15 @@ class QueryIntegerField(serializers.IntegerField):
         if self.field_name in dictionary and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+class QueryTextField(serializers.CharField):
+    """
+    A text query parameter that is either absent or not blank: `?q=` is invalid (DRF's CharField would
+    take `""` for absent when not required), as `?q=%20` is.
+    """
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)

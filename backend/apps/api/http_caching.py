@@ -13,7 +13,7 @@ HTTP caching of API responses.
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import orjson
 from django.conf import settings
@@ -34,7 +34,12 @@ T = TypeVar("T")
 
 
 def cached_response(
-    request: Request, shared: Callable[[], T], render: Callable[[T], Response], *, kept_for_viewer: bool = False
+    request: Request,
+    shared: Callable[[], T],
+    render: Callable[[T], Response],
+    *,
+    kept_for_viewer: bool = False,
+    representation_etag: bool = False,
 ) -> Response:
     """
     Answers a read made of cached entries: `shared()` reads what every viewer sees (through
@@ -49,6 +54,9 @@ def cached_response(
     `kept_for_viewer`: a signed-in reader's response is kept for their token under those stamps and
     their tokens' (the first page of their feed, which they open again and again), and answered in
     front of Django while they hold (apps.caching.responses).
+
+    `representation_etag`: the response's ETag is `representation_etag_of` its content instead
+    (`with_representation_etag`), the one a conditional write compares with `If-Match`.
     """
     viewer_stamps = [VIEWER.key(request.user.pk)] if request.user.is_authenticated else []
     kept = kept_for_viewer and request.user.is_authenticated
@@ -56,6 +64,13 @@ def cached_response(
         viewer_stamps.append(USER_TOKENS.key(request.user.pk))
     with track_reads(extra=viewer_stamps) as tracker:
         value = shared()
+    if representation_etag:
+        reads_before = replica_reads()
+        response = with_representation_etag(request, render(value))
+        # Stored for the next anonymous reader as below, unless a replica (which may lag) answered part of it.
+        if tracker.complete and replica_reads() == reads_before and not request.user.is_authenticated:
+            response_storable(request, dict(tracker.stamps))
+        return response
     client_etags = parse_etags(request.headers.get("If-None-Match", ""))
     if tracker.complete:
         etag = _etag(request, tracker.stamps)
@@ -79,6 +94,53 @@ def cached_response(
     if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
         response["ETag"] = etag
     return response
+
+
+# ------------------------------------------------------------------------------
+# ETags of representations, for conditional writes (v2: If-Match)
+# ------------------------------------------------------------------------------
+# Made anew with each response, so never part of what a representation's version is.
+_VOLATILE_FIELDS = frozenset({"token"})
+
+
+def representation_etag_of(data: Any) -> str:
+    """
+    A strong ETag of a response body `{"<resource>": {...}}`: the SHA-256 of its canonical JSON, but
+    the fields made anew with each response (the user's fresh token). A GET shows it and a conditional
+    write recomputes it from the locked row, so both must build the body the same way.
+    """
+    if isinstance(data, dict):
+        data = {
+            name: {k: v for k, v in part.items() if k not in _VOLATILE_FIELDS} if isinstance(part, dict) else part
+            for name, part in data.items()
+        }
+    digest = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def with_representation_etag(request: Request, response: Response) -> Response:
+    """`response` with its `representation_etag_of`; a GET whose If-None-Match holds it is answered 304."""
+    if response.status_code not in (status.HTTP_200_OK, status.HTTP_201_CREATED) or response.data is None:
+        return response
+    etag = representation_etag_of(response.data)
+    if request.method in _SAFE_METHODS and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag
+    return response
+
+
+def if_match_holds(request: Request, current: Callable[[], Response]) -> bool:
+    """
+    Whether the request's `If-Match` (none, or `*`, holds too) names the ETag of `current()`, the
+    resource's representation as it is now: the caller reads it under a lock of its row, inside the
+    write's transaction, so it is the committed state that the write will replace.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return True
+    # Strong comparison (RFC 9110 13.1.1): a weak tag never matches.
+    wanted = [tag for tag in parse_etags(header) if not tag.startswith("W/")]
+    return representation_etag_of(current().data) in wanted
 
 
 def _etag(request: Request, versions: Versions) -> str:

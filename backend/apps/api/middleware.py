@@ -2,9 +2,10 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from apps.core.exceptions import error_body
+from apps.api.problems import error_json_response
+from apps.api.versions import deprecation_headers
 
 _VERSIONED = re.compile(r"^/api/v\d+(/|$)")
 
@@ -46,6 +47,23 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            body = error_body({"request": [f"is too large (at most {limit} bytes)"]})
-            return JsonResponse(body, status=413, headers={"Cache-Control": "no-store"})
+            errors = {"request": [f"is too large (at most {limit} bytes)"]}
+            return error_json_response(request.path, 413, errors, headers={"Cache-Control": "no-store"})
         return self.get_response(request)
+
+
+class DeprecationHeadersMiddleware:
+    """
+    Adds the `Deprecation`, `Sunset` and `Link` headers of a deprecated version (apps.api.versions) to
+    every response of it, errors included. Outside the size limit, so that its 413 has them too;
+    responses stored in front of Django get the current ones from apps.caching.responses.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for name, value in deprecation_headers(request.path):
+            response[name] = value
+        return response

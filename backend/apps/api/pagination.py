@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from rest_framework.request import Request
 
 from apps.core.types import Cursor
 
@@ -100,3 +101,25 @@ def entry_cursor(entry: Mapping[str, Any]) -> str:
 def page_key_part(*, cursor: Cursor | None, offset: int = 0) -> str:
     """Where a page starts, for its cache key: the cursor's position, else the offset."""
     return f"c{cursor.created_at.timestamp()}.{cursor.id}" if cursor else str(offset)
+
+
+def cursor_list_body(
+    request: Request, *, name: str, items: list[Any], next_cursor: str | None, count: int | None = None
+) -> dict[str, Any]:
+    """
+    A list as v2 and later versions answer it: `{<name>: items, "nextCursor", "links": {"next"},
+    "<name>Count"}`, the count only when the caller has it exact and cheap (from counter rows).
+    """
+    body: dict[str, Any] = {name: items, "nextCursor": next_cursor, "links": {"next": next_link(request, next_cursor)}}
+    if count is not None:
+        body[f"{name}Count"] = count
+    return body
+
+
+def next_link(request: Request, next_cursor: str | None) -> str | None:
+    """The path and query of the page after this one: the request's own, with `cursor` set to `next_cursor`."""
+    if next_cursor is None:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = next_cursor
+    return f"{request.path}?{query.urlencode()}"

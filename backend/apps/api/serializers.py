@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from apps.api.fields import QueryIntegerField
 from apps.api.pagination import Position, cursor_decode
+from apps.api.versions import shape_of
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -15,6 +16,39 @@ class ErrorSerializer(serializers.Serializer):
 
     # A declared field, which the serializer's metaclass moves off the class: `Serializer.errors` is untouched.
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
+
+
+@shape_of(ErrorSerializer, version="v2")
+class ProblemSerializer(serializers.Serializer):
+    """
+    An error as RFC 9457 problem details (`application/problem+json`): `type` names the kind of
+    problem (stable; docs/api-versions.md), `errors` holds the messages per field.
+    """
+
+    type = serializers.CharField(help_text="The kind of problem: a stable URI (not meant to be fetched).")
+    title = serializers.CharField(help_text="A short summary of the kind of problem.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="This occurrence, in words.")
+    # A declared field, which the serializer's metaclass moves off the class: `Serializer.errors` is untouched.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The messages per field (or `request`, `token`, `resource`...), as v1's envelope has them.",
+    )
+
+
+class PageLinksSerializer(serializers.Serializer):
+    next = serializers.CharField(
+        allow_null=True, help_text="The path and query of the next page; null on the last page."
+    )
+
+
+# A page of a v2 list (apps.api.pagination.cursor_list_body); subclasses declare the items. (A comment,
+# not a docstring: drf-spectacular would describe every subclass with it.)
+class CursorPageSerializer(serializers.Serializer):
+    nextCursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null on the last page."
+    )
+    links = PageLinksSerializer()
 
 
 def limit_field(*, default: int, maximum: int, hint: str = "") -> QueryIntegerField:
@@ -63,6 +97,15 @@ class CursorParamsSerializer(serializers.Serializer):
         return attrs
 
 
+class CursorOnlyParamsMixin(serializers.Serializer):
+    """v2's lists page with `cursor` only: an `offset` is refused (422), not silently ignored."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "offset" in self.initial_data:
+            raise serializers.ValidationError({"offset": ["is not a parameter of this version; page with `cursor`"]})
+        return super().validate(attrs)
+
+
 class PaginationParamsSerializer(CursorParamsSerializer):
     """
     `limit` (1 to 100, default 20; larger values are capped) and `offset` (default 0, at most
@@ -83,7 +126,7 @@ class PaginationParamsSerializer(CursorParamsSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("cursor") and attrs["offset"]:
+        if attrs.get("cursor") and attrs.get("offset"):
             raise serializers.ValidationError({"offset": ["cannot be combined with cursor"]})
         return super().validate(attrs)
 

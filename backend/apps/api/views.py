@@ -10,7 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.exceptions import error_body
+from apps.api.http_caching import with_representation_etag
+from apps.api.problems import error_json_response
+from apps.api.versions import api_version
 
 if TYPE_CHECKING:
     # django-stubs' name for settings.AUTH_USER_MODEL, which its plugin resolves: the edge names no app's model.
@@ -22,13 +24,13 @@ INVALID_TOKEN_CHALLENGE = 'Token error="invalid_token"'
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """Django's 404 for URLs no route matches, in the API's error envelope."""
-    return JsonResponse(error_body({"resource": ["not found"]}), status=404)
+    """Django's 404 for URLs no route matches, in the error format of the version the path names."""
+    return error_json_response(request.path, 404, {"resource": ["not found"]})
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    """Django's 500, in the API's error envelope (the error itself is logged by Django)."""
-    return JsonResponse(error_body({"server": ["internal error"]}), status=500)
+    """Django's 500, in the error format of the version the path names (the error itself is logged by Django)."""
+    return error_json_response(request.path, 500, {"server": ["internal error"]})
 
 
 def signed_in_user(request: Request) -> "SignedInUser":
@@ -70,6 +72,10 @@ class ApiView(APIView):
 
     invalid_token = False
 
+    # Whether this view's responses (an article, a profile, the user) carry the ETag of their
+    # representation in the versions with conditional writes (apps.api.http_caching, `If-Match`).
+    representation_etags = False
+
     def perform_authentication(self, request: Request) -> None:
         try:
             super().perform_authentication(request)
@@ -83,6 +89,13 @@ class ApiView(APIView):
         return all(permission.has_permission(request, self) for permission in self.get_permissions())
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        if (
+            self.representation_etags
+            and isinstance(response, Response)
+            and not response.has_header("ETag")
+            and api_version(request).conditional_writes
+        ):
+            response = with_representation_etag(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.invalid_token:
             response["WWW-Authenticate"] = INVALID_TOKEN_CHALLENGE

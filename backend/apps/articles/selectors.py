@@ -252,6 +252,16 @@ def article_get_for_author(*, slug: str, user: User) -> Article:
     return article
 
 
+def article_lock(*, article_id: int) -> None:
+    """
+    Holds the article's row (SELECT ... FOR UPDATE) until the caller's transaction ends: a conditional
+    write (v2's `If-Match`) reads the article's current version and writes it under the lock, so no
+    other write of it can land in between. On SQLite a no-op, and none is needed: its write
+    transactions start IMMEDIATE (config.settings), so they run one at a time.
+    """
+    list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
+
+
 def article_favorites_counted() -> Coalesce:
     """Each article's number of Favorite rows, as an expression to annotate or update with (0 when none)."""
     counts = Favorite.objects.filter(article_id=OuterRef("pk")).order_by().values("article_id").annotate(n=Count("pk"))

@@ -4,18 +4,23 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.http_caching import cached_response
+from apps.api.http_caching import cached_response, if_match_holds
+from apps.api.pagination import cursor_list_body
 from apps.api.serializers import ErrorSerializer
+from apps.api.versions import api_version
 from apps.api.views import ApiView, respond_after_commit, signed_in_user
+from apps.articles import caching as article_caching
 from apps.articles.caching import article_detail, article_list_page
 from apps.articles.selectors import (
     ArticleListQuery,
     ArticlePage,
     article_get_for_author,
     article_list_data,
+    article_lock,
     articles_for_viewer,
 )
 from apps.articles.serializers import (
+    FILTERS,
     ArticleCreateBodySerializer,
     ArticleFilterSerializer,
     ArticleListResponseSerializer,
@@ -29,7 +34,8 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
-from apps.core.types import Entry, Viewer
+from apps.core.exceptions import InvalidError, PreconditionFailedError
+from apps.core.types import Entry, EntryPage, Viewer
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -48,6 +54,26 @@ def article_list_response(page: ArticlePage, *, viewer: Viewer) -> Response:
     return Response(article_list_data(page, viewer=viewer))
 
 
+def article_page_response(request: Request, page: EntryPage, *, count: int | None) -> Response:
+    """A page of articles as v2 lists it (apps.api.pagination.cursor_list_body): `count` where it is cheap."""
+    articles = articles_for_viewer(page.entries, viewer=request.user)
+    return Response(
+        cursor_list_body(request, name="articles", items=articles, next_cursor=page.next_cursor, count=count)
+    )
+
+
+def article_search(*, q: str, limit: int, cursor: str | None) -> EntryPage:
+    """
+    v2's full-text search (`?q=`): apps.articles.caching.article_search_page, looked up when called so
+    that the rest of the API works while it is not there yet (issue #15): until then, a 422 on `q`.
+    """
+    search = getattr(article_caching, "article_search_page", None)
+    if search is None:
+        raise InvalidError("q", "search is not available yet")
+    page: EntryPage = search(q=q, limit=limit, cursor=cursor)
+    return page
+
+
 class ArticleListApi(ApiView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -59,17 +85,33 @@ class ArticleListApi(ApiView):
         tags=["articles"],
     )
     def get(self, request: Request) -> Response:
-        filters = ArticleFilterSerializer(data=request.query_params)
+        version = api_version(request)
+        filters = version.serializer(ArticleFilterSerializer)(data=request.query_params)
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
+        if "q" in params:  # v2's search
+            limit, cursor = params["limit"], params["cursor"]
+            return cached_response(
+                request,
+                lambda: article_search(q=params["q"], limit=limit, cursor=cursor),
+                lambda page: article_page_response(request, page, count=None),
+            )
         query = ArticleListQuery(
             tag=params.get("tag") or None,
             author=params.get("author") or None,
             favorited=params.get("favorited") or None,
             limit=params["limit"],
-            offset=params["offset"],
+            offset=params.get("offset", 0),
             cursor=params["cursor"],
         )
+        if version.cursor_only:
+            # The count is a counter row's for the whole list or one filter; combined filters count rows.
+            cheap = sum(1 for name in FILTERS if params.get(name)) <= 1
+            return cached_response(
+                request,
+                lambda: article_list_page(query=query),
+                lambda page: article_page_response(request, page, count=page.count if cheap else None),
+            )
         return cached_response(
             request,
             lambda: article_list_page(query=query),
@@ -99,6 +141,7 @@ class ArticleListApi(ApiView):
 
 
 class ArticleDetailApi(ApiView):
+    representation_etags = True
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
@@ -109,7 +152,10 @@ class ArticleDetailApi(ApiView):
     )
     def get(self, request: Request, slug: str) -> Response:
         return cached_response(
-            request, lambda: article_detail(slug=slug), lambda entry: article_response(entry, viewer=request.user)
+            request,
+            lambda: article_detail(slug=slug),
+            lambda entry: article_response(entry, viewer=request.user),
+            representation_etag=api_version(request).conditional_writes,
         )
 
     @extend_schema(
@@ -129,6 +175,16 @@ class ArticleDetailApi(ApiView):
         article = article_get_for_author(slug=slug, user=signed_in_user(request))
         data = ArticleUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if api_version(request).conditional_writes and request.headers.get("If-Match"):
+            # Race-free: the row is locked until this transaction ends, and the ETag is recomputed from the
+            # database under the lock (cached reads are bypassed inside a transaction), so no other write of
+            # the article can land between the comparison and ours. Re-read after the lock: ours must
+            # start from the committed row, not from the one read before it.
+            article_lock(article_id=article.pk)
+            current = lambda: article_response(article_detail(slug=slug), viewer=request.user)  # noqa: E731
+            if not if_match_holds(request, current):
+                raise PreconditionFailedError("If-Match")
+            article = article_get_for_author(slug=slug, user=signed_in_user(request))
         article_update(article=article, changes=data.validated_data["article"])
         return article_write_response(slug=article.slug, viewer=request.user)
 
@@ -144,6 +200,7 @@ class ArticleDetailApi(ApiView):
 
 
 class ArticleFavoriteApi(ApiView):
+    representation_etags = True
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -31,8 +31,13 @@ signed-in reads of VIEWER_KEPT_PATHS (a feed's first page) are kept per token, u
 the user and the token id of a well-signed unexpired token, and of the stamps of the user's own
 flags and tokens besides the data's: a revoked token, a deactivated user, a follow or a favorite of
 theirs all unkeep them. Anything else (HEAD,
-another media type, an error, a stale entry) goes to Django as before. `/api/x` and `/api/v1/x` (the
-unversioned alias, apps.api.middleware) are stored separately, each as the full stack answered it.
+another media type, an error, a stale entry) goes to Django as before. `/api/x`, `/api/v1/x` (the
+unversioned alias, apps.api.middleware) and `/api/v2/x` are stored separately (the path is the key),
+each as the full stack answered it: a v2 request never gets a v1 body, nor the reverse.
+
+Headers that depend on the configuration rather than on the data (a version's Deprecation, Sunset and
+Link: apps.api.versions) are not served as stored: `StoredResponses(fresh_headers=...)` replaces them
+with the current ones, so a stored response never outlives a change of those settings.
 """
 
 import hashlib
@@ -73,8 +78,9 @@ REBUILD_POLL_SECONDS = 0.005
 # paging); `format` is DRF's, which picks another renderer (or a 404).
 # Signed-in reads whose responses are kept per token (`response_storable` with a viewer): the first
 # page of the personal feed, which each reader opens again and again (apps.feeds).
-VIEWER_KEPT_PATHS = frozenset({"/api/articles/feed", "/api/v1/articles/feed"})
-_KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor"})
+VIEWER_KEPT_PATHS = frozenset({"/api/articles/feed", "/api/v1/articles/feed", "/api/v2/articles/feed"})
+# `q`: v2's search (`/api/v2/articles?q=`), a different list for each text.
+_KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor", "q"})
 _NUMBER_PARAMETERS = frozenset({"limit", "offset"})
 _UNCACHEABLE_PARAMETERS = frozenset({"format"})
 _CANONICAL_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,9})$")
@@ -184,11 +190,20 @@ def _lookup(key: str) -> StoredResponse | None:
 # ------------------------------------------------------------------------------
 # The WSGI layer
 # ------------------------------------------------------------------------------
-class StoredResponses:
-    """Answers anonymous API reads from stored responses when their data is unchanged (module docstring)."""
+# For a request's path: the names of the headers made per configuration, and their current values.
+FreshHeaders = tuple[frozenset[str], Callable[[str], list[tuple[str, str]]]]
 
-    def __init__(self, application: WSGIApplication) -> None:
+
+class StoredResponses:
+    """
+    Answers anonymous API reads from stored responses when their data is unchanged (module docstring).
+    `fresh_headers`: (lowercase names, path -> current headers): those headers of a stored response are
+    replaced with the current ones when it is served.
+    """
+
+    def __init__(self, application: WSGIApplication, *, fresh_headers: FreshHeaders | None = None) -> None:
         self.application = application
+        self.fresh_headers = fresh_headers
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -208,6 +223,9 @@ class StoredResponses:
             if entry is None:  # not stored (an error, a write since) or slow: the request's own answer
                 return self._answer_and_store(environ, start_response, key)
         _, headers, body, route = entry
+        if self.fresh_headers is not None:
+            names, current = self.fresh_headers
+            headers = [(name, value) for name, value in headers if name.lower() not in names] + current(path)
         request_id = request_id_from_header(environ.get("HTTP_X_REQUEST_ID"))
         if _etag(headers) in parse_etags(environ.get("HTTP_IF_NONE_MATCH", "")):
             status, body = 304, b""

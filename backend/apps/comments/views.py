@@ -5,7 +5,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.http_caching import cached_response
+from apps.api.pagination import cursor_list_body
 from apps.api.serializers import ErrorSerializer
+from apps.api.versions import api_version
 from apps.api.views import ApiView, signed_in_user
 from apps.articles.selectors import article_get_plain
 from apps.comments.caching import comment_list_page
@@ -34,12 +36,17 @@ class CommentListApi(ApiView):
         tags=["comments"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        params = CommentListParamsSerializer(data=request.query_params)
+        version = api_version(request)
+        params = version.serializer(CommentListParamsSerializer)(data=request.query_params)
         params.is_valid(raise_exception=True)
         limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
 
         def page_response(page: EntryPage) -> Response:
             comments = with_author_following(page.entries, viewer=request.user)
+            if version.cursor_only:
+                return Response(
+                    cursor_list_body(request, name="comments", items=comments, next_cursor=page.next_cursor)
+                )
             return Response({"comments": comments, "nextCursor": page.next_cursor})
 
         return cached_response(request, lambda: comment_list_page(slug=slug, limit=limit, cursor=cursor), page_response)

@@ -48,3 +48,8 @@ class AuthenticationError(ApplicationError):
 class InvalidError(ApplicationError):
     status_code = 422
     default_message = "is invalid"
+
+
+class PreconditionFailedError(ApplicationError):
+    status_code = 412
+    default_message = "does not match the current version: read it again, then retry"

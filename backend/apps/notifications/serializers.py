@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from apps.api.fields import StrictBooleanField
 from apps.api.pagination import id_cursor_decode, id_cursor_encode
-from apps.api.serializers import CursorParamsSerializer
+from apps.api.serializers import CursorOnlyParamsMixin, CursorPageSerializer, CursorParamsSerializer
+from apps.api.versions import shape_of
 from apps.notifications.models import Notification, NotificationKind
 
 NOTIFICATION_CURSOR_PREFIX = "n"
@@ -29,6 +30,11 @@ class NotificationListParamsSerializer(CursorParamsSerializer):
     @staticmethod
     def decode_cursor(value: str) -> int:
         return id_cursor_decode(value, prefix=NOTIFICATION_CURSOR_PREFIX)
+
+
+@shape_of(NotificationListParamsSerializer, version="v2")
+class NotificationListParamsV2Serializer(CursorOnlyParamsMixin, NotificationListParamsSerializer):
+    """`limit` (1 to 100, default 20; larger values are capped) and `cursor` (a page's `nextCursor`); no `offset`."""
 
 
 class NotificationPreferencesSerializer(serializers.Serializer):
@@ -88,6 +94,14 @@ class NotificationListResponseSerializer(serializers.Serializer):
     nextCursor = serializers.CharField(
         allow_null=True, help_text="Pass it as `cursor` for the next page; null on the last page."
     )
+
+
+@shape_of(NotificationListResponseSerializer, version="v2")
+class NotificationListV2ResponseSerializer(CursorPageSerializer):
+    class Meta:
+        ref_name = "NotificationListResponse"  # v1's name: openapi.v2.yaml has v2's shape under it
+
+    notifications = NotificationSerializer(many=True)
 
 
 class NotificationUnreadCountResponseSerializer(serializers.Serializer):

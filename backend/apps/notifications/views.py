@@ -7,8 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.pagination import page_of
+from apps.api.pagination import cursor_list_body, page_of
 from apps.api.serializers import ErrorSerializer
+from apps.api.versions import api_version
 from apps.api.views import ApiView, signed_in_user
 from apps.notifications.selectors import notification_get, notification_list, notification_unread_count
 from apps.notifications.serializers import (
@@ -59,12 +60,16 @@ class NotificationListApi(ApiView):
         tags=["notifications"],
     )
     def get(self, request: Request) -> Response:
-        params = NotificationListParamsSerializer(data=request.query_params)
+        version = api_version(request)
+        params = version.serializer(NotificationListParamsSerializer)(data=request.query_params)
         params.is_valid(raise_exception=True)
         limit, cursor = params.validated_data["limit"], params.validated_data["cursor"]
         notifications = notification_list(user=signed_in_user(request), before_id=cursor, limit=limit)
         page, next_cursor = page_of(notifications, limit, cursor_of=notification_cursor)
-        return Response({"notifications": NotificationSerializer(page, many=True).data, "nextCursor": next_cursor})
+        items = list(NotificationSerializer(page, many=True).data)  # a list (many=True); the stubs say a dict
+        if version.cursor_only:
+            return Response(cursor_list_body(request, name="notifications", items=items, next_cursor=next_cursor))
+        return Response({"notifications": items, "nextCursor": next_cursor})
 
 
 class NotificationUnreadCountApi(ApiView):

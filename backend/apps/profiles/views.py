@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from apps.api.http_caching import cached_response
 from apps.api.serializers import ErrorSerializer
+from apps.api.versions import api_version
 from apps.api.views import ApiView, respond_after_commit, signed_in_user
 from apps.core.types import Entry, Viewer
 from apps.profiles.caching import profile_detail
@@ -18,6 +19,7 @@ def profile_response(entry: Entry, *, viewer: Viewer) -> Response:
 
 
 class ProfileDetailApi(ApiView):
+    representation_etags = True
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -31,10 +33,12 @@ class ProfileDetailApi(ApiView):
             request,
             lambda: profile_detail(username=username),
             lambda entry: profile_response(entry, viewer=request.user),
+            representation_etag=api_version(request).conditional_writes,
         )
 
 
 class ProfileFollowApi(ApiView):
+    representation_etags = True
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

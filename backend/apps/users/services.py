@@ -68,6 +68,15 @@ class UserChanges(TypedDict, total=False):
     image: str | None
 
 
+def user_lock(*, user_id: int) -> User:
+    """
+    The user's row as it is now, held (SELECT ... FOR UPDATE) until the caller's transaction ends: a
+    conditional update (v2's `If-Match`) compares it and writes it under the lock. On SQLite the
+    write transactions run one at a time anyway (they start IMMEDIATE: config.settings).
+    """
+    return User.objects.select_for_update().get(pk=user_id)
+
+
 @transaction.atomic
 def user_update(*, user: User, changes: UserChanges, token_id: str = "") -> User:
     """

@@ -9,10 +9,12 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from apps.api.http_caching import if_match_holds
 from apps.api.serializers import ErrorSerializer
 from apps.api.throttling import LOGIN_THROTTLES, SignupIpThrottle, login_attempt_finished
+from apps.api.versions import api_version
 from apps.api.views import ApiView, signed_in_user
-from apps.core.exceptions import ConflictError
+from apps.core.exceptions import ConflictError, PreconditionFailedError
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.idempotency.services import FIELD as IDEMPOTENCY_FIELD
 from apps.users.models import User
@@ -23,7 +25,14 @@ from apps.users.serializers import (
     UserResponseSerializer,
     UserUpdateBodySerializer,
 )
-from apps.users.services import user_issue_token, user_login, user_register, user_revoke_tokens, user_update
+from apps.users.services import (
+    user_issue_token,
+    user_lock,
+    user_login,
+    user_register,
+    user_revoke_tokens,
+    user_update,
+)
 
 
 def user_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -52,6 +61,7 @@ def signup_replay(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class UserRegistrationApi(ApiView):
+    representation_etags = True
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [SignupIpThrottle]
@@ -74,6 +84,7 @@ class UserRegistrationApi(ApiView):
 
 
 class UserLoginApi(ApiView):
+    representation_etags = True
     permission_classes = [AllowAny]
     authentication_classes = []
     # Signing in reads the account and checks the password; its rate-limit hits go to the security store.
@@ -114,6 +125,7 @@ class UserLoginApi(ApiView):
 
 
 class CurrentUserApi(ApiView):
+    representation_etags = True
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -136,7 +148,14 @@ class CurrentUserApi(ApiView):
         data = UserUpdateBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token_id = str(request.auth.get(api_settings.JTI_CLAIM, "")) if isinstance(request.auth, Token) else ""
-        user = user_update(user=signed_in_user(request), changes=data.validated_data["user"], token_id=token_id)
+        user = signed_in_user(request)
+        if api_version(request).conditional_writes and request.headers.get("If-Match"):
+            # Race-free: the row is locked until this transaction ends and compared as it is now; the
+            # update then starts from that locked row (apps.articles.views.ArticleDetailApi.put likewise).
+            user = user_lock(user_id=user.pk)
+            if not if_match_holds(request, lambda: user_response(user)):
+                raise PreconditionFailedError("If-Match")
+        user = user_update(user=user, changes=data.validated_data["user"], token_id=token_id)
         return user_response(user)
 
 

@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
     # Inside the request id (its log line carries it), around everything else (it times it all).
     "apps.observability.middleware.AccessLogMiddleware",
+    "apps.api.middleware.DeprecationHeadersMiddleware",
     "apps.api.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -410,9 +411,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.api.exception_handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": "apps.api.versioning.URLPathVersioning",
+    # The versions are declared in apps.api.versions.VERSIONS (their deprecation below: API_VERSIONS).
     "DEFAULT_VERSION": "v1",
-    "ALLOWED_VERSIONS": ["v1"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.VersionedAutoSchema",
     # Fixed fractional seconds: RealWorld clients (and the legacy suite) expect them.
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -448,6 +449,23 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # SPA's 10 articles a page, page 101; the schema publishes it as the parameter's maximum.
 PAGINATION_MAX_OFFSET = env.int("PAGINATION_MAX_OFFSET", default=1000)
 
+# ------------------------------------------------------------------------------
+# API versions: deprecation and sunset (docs/api-versions.md)
+# https://www.rfc-editor.org/rfc/rfc9745 (Deprecation), https://www.rfc-editor.org/rfc/rfc8594 (Sunset)
+# ------------------------------------------------------------------------------
+# Per version (apps.api.versions.VERSIONS): API_<V>_DEPRECATION (the date the version is or was
+# deprecated, ISO 8601: `2027-06-01`), API_<V>_SUNSET (the date it stops being served) and
+# API_<V>_DEPRECATION_LINK (the migration guide). Unset: the version is current and its responses
+# carry none of the Deprecation, Sunset and Link headers.
+API_VERSIONS = {
+    name: {
+        "DEPRECATION": env.str(f"API_{name.upper()}_DEPRECATION", default=""),
+        "SUNSET": env.str(f"API_{name.upper()}_SUNSET", default=""),
+        "DEPRECATION_LINK": env.str(f"API_{name.upper()}_DEPRECATION_LINK", default=""),
+    }
+    for name in ("v1", "v2")
+}
+
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "Conduit API",
@@ -472,6 +490,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Every write may be throttled: 429 on each (apps.api.schema).
         "apps.api.schema.document_write_throttling",
+        # A later version's info, servers and statuses (apps.api.schema); v1's schema is left as it is.
+        "apps.api.schema.document_version",
     ],
 }
 
@@ -485,8 +505,9 @@ CORS_ALLOWED_ORIGINS = env.list(
 )
 CORS_URLS_REGEX = r"^/api/.*$"
 # A browser client may send an Idempotency-Key and read the rate-limit and replay headers.
-CORS_ALLOW_HEADERS = [*default_cors_headers, "idempotency-key", "x-request-id"]
-CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
+# v2's conditional writes (If-Match with the ETag read before) and its deprecation headers, for browser clients too.
+CORS_ALLOW_HEADERS = [*default_cors_headers, "idempotency-key", "x-request-id", "if-match"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID", "ETag", "Deprecation", "Sunset", "Link"]
 
 # ------------------------------------------------------------------------------
 # Security (production defaults; `manage.py check --deploy` is clean with DEBUG off)
