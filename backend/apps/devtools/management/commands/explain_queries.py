@@ -8,7 +8,8 @@ For each endpoint it calls the selectors (and services) the view calls, with the
 runs), captures the SQL they emit with CaptureQueriesContext,
 and runs `EXPLAIN (ANALYZE, BUFFERS)` on each SELECT. The parameters come from the data: the most
 used tag, the most prolific author, the user with the most favorites, the user following the most
-people, the article with the most comments. It writes the SQL, the plan, the execution time and a
+people, the article with the most comments; the searches look for words of the seed's texts (a
+common one, a rare one, a phrase). It writes the SQL, the plan, the execution time and a
 verdict (indexes used; a sequential scan of a big table, a big sort or a large read is flagged)
 into docs/queries.md, between the `queries:begin`/`queries:end` markers: what is around them is
 written by hand.
@@ -22,6 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +37,9 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.api.pagination import Cursor
-from apps.articles.caching import article_detail, article_list_page
-from apps.articles.models import Article, Favorite
+from apps.articles.caching import article_detail, article_entries, article_list_page
+from apps.articles.models import SEARCH_CONFIG, Article, Favorite
+from apps.articles.search import SEARCH_CANDIDATES, article_search_query, article_search_rows
 from apps.articles.selectors import ArticleListQuery, articles_for_viewer
 from apps.comments.caching import comment_list_page
 from apps.comments.models import Comment
@@ -67,6 +70,10 @@ PAGE_SIZE = 20
 # The depth of the deep-page examples: page 501 of 20.
 DEEP_OFFSET = 10_000
 NO_FILTERS = {"tag": None, "author": None, "favorited": None}
+# v2's searches (`?q=`), in words of the seed's texts (apps.devtools.management.sample_text): a word in
+# about half the articles, one in the bench's few "celebrity" articles only (tools/bench/probe.py;
+# none elsewhere), and a phrase of one title template in 14 (whose words are as common apart).
+SEARCHES = [("a common word", "first"), ("a rare word", "celebrity"), ("a phrase", '"stop worrying"')]
 
 
 @dataclass(frozen=True)
@@ -167,7 +174,8 @@ class Command(BaseCommand):
         report = EndpointReport(endpoint)
         for query in captured.captured_queries:
             sql = query["sql"]
-            if re.match(r"\s*(SELECT|WITH)\b", sql, re.IGNORECASE):
+            # A statement that sets the session's settings (the search's statement timeout) reads no table.
+            if re.match(r"\s*(SELECT|WITH)\b", sql, re.IGNORECASE) and "set_config(" not in sql:
                 plan = _explain(sql, sizes)
                 report.plans.append(plan)
         return report
@@ -238,6 +246,13 @@ def _endpoints(samples: Samples) -> Iterator[Endpoint]:
             comment_list_page(slug=samples.article_slug, limit=100).entries, viewer=samples.fan
         ),
     )
+    for kind, q in SEARCHES:
+        yield Endpoint(
+            f"GET /api/v2/articles?q={q}",
+            f"v2's search for {kind}, {_search_matches(q):,} matching articles: article_search_rows ranks the newest "
+            f"{SEARCH_CANDIDATES:,} matches, then the page's entries (a cache miss of article_search_page)",
+            partial(_search, q),
+        )
     yield Endpoint("GET /tags", "tag_list_popular: tags in use, in the popularity ranking", tag_list_popular)
     yield Endpoint(
         f"GET /profiles/{samples.author.username}",
@@ -267,6 +282,21 @@ def _endpoints(samples: Samples) -> Iterator[Endpoint]:
             "notification_list, notification_unread_count",
             lambda: (notification_list(user=notified, limit=PAGE_SIZE), notification_unread_count(user=notified)),
         )
+
+
+def _search(q: str) -> None:
+    rows = article_search_rows(query=article_search_query(q=q, limit=PAGE_SIZE, cursor=None))["rows"]
+    entries = article_entries([(article_id, author_id, "") for article_id, author_id, _, _ in rows[:PAGE_SIZE]])
+    articles_for_viewer(entries, viewer=AnonymousUser())
+
+
+def _search_matches(q: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {Article._meta.db_table} WHERE search_document @@ websearch_to_tsquery(%s, %s)",
+            [SEARCH_CONFIG, q],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _login(email: str) -> None:
