@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,21 @@ PUBLISHER_FOLLOWERS = (1, 10_000)
 MIXERS = 4  # users favoriting and commenting in the mixed workload
 MIXED_SLUGS = 2000
 API = "/api/v1"
+API_V2 = "/api/v2"
+# v2's search (issue #15), in words of the seed's texts (apps.devtools.management.sample_text): words
+# in about half the articles and in a few, a title's topic, phrases, `or` and `-word`; one in the bench
+# celebrity's 30 articles only. The s case cycles over them (tools/bench/lua/paths.lua).
+SEARCH_QUERIES = [
+    "first", "database", "tests", "caching", "deploys", "review", "indexes", "runbook", "abstraction",
+    "postgresql", "kubernetes", "webassembly", "celebrity", '"feature flag"', '"stop worrying"',
+    '"reproducible test case"', "django or rust", "production -kubernetes", "latency percentile",
+    "migration checklist",
+]  # fmt: skip
+
+
+def search_path(q: str) -> str:
+    return f"{API_V2}/articles?{urllib.parse.urlencode({'q': q, 'limit': 20})}"
+
 
 # ------------------------------------------------------------------------------
 # prepare
@@ -187,6 +203,7 @@ def prepare() -> dict[str, Any]:
         "favorite_slugs": favorite_slugs[half:],
         # What the mixed workload's writer favorites and comments on: random articles of the whole table.
         "mixed_slugs": random_slugs(MIXED_SLUGS),
+        "search_paths": [search_path(q) for q in SEARCH_QUERIES],
     }
 
 
@@ -244,6 +261,11 @@ def case_requests(data: dict[str, Any]) -> dict[str, Callable[[Client, int], Any
         "e": lambda client, n: client.get(f"{API}/articles/feed?limit=20", **reader),
         "e_500": lambda client, n: client.get(f"{API}/articles/feed?limit=20", **wide_reader),
         "f": lambda client, n: client.get(f"{API}/articles/{slug}"),
+        "v2_c": lambda client, n: client.get(f"{API_V2}/articles?limit=20"),
+        "v2_d": lambda client, n: client.get(f"{API_V2}/articles?limit=20"),
+        # A common word: the most work a cold search does (its newest 1,000 matches ranked).
+        "s": lambda client, n: client.get(search_path(SEARCH_QUERIES[0])),
+        "s_d": lambda client, n: client.get(search_path(SEARCH_QUERIES[0])),
         "g_post": post_article,
         "g_favorite": favorite,
         "g_unfavorite": unfavorite,
