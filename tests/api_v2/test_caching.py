@@ -85,3 +85,12 @@ def test_a_search_is_stored_per_text():
         "/api/v2/articles", [("q", ["unicorns"])]
     )
     assert canonical_path_of("/api/v2/articles", [("q", ["x"]), ("r", ["1"])]) == "/api/v2/articles?q=x"
+
+
+def test_q_mints_no_entry_where_it_is_not_a_search(article, monkeypatch):
+    """v1 ignores `q`: `?q=<anything>` is its plain list, one stored entry, not one per made-up text."""
+    assert canonical_path_of("/api/v1/articles", [("q", ["x"])]) == "/api/v1/articles"
+    calls = gets_reaching(ArticleListApi, monkeypatch)
+    bodies = {wsgi_get(f"/api/v1/articles?q=random{n}").body for n in range(3)}
+    assert len(bodies) == 1
+    assert len(calls) == 1

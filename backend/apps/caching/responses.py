@@ -79,8 +79,11 @@ REBUILD_POLL_SECONDS = 0.005
 # Signed-in reads whose responses are kept per token (`response_storable` with a viewer): the first
 # page of the personal feed, which each reader opens again and again (apps.feeds).
 VIEWER_KEPT_PATHS = frozenset({"/api/articles/feed", "/api/v1/articles/feed", "/api/v2/articles/feed"})
-# `q`: v2's search (`/api/v2/articles?q=`), a different list for each text.
-_KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor", "q"})
+_KNOWN_PARAMETERS = frozenset({"tag", "author", "favorited", "limit", "offset", "cursor"})
+# v2's search (`/api/v2/articles?q=`): a different list for each text. Known there only: elsewhere
+# (v1's list) `q` changes nothing, so it must not mint an entry per made-up text.
+SEARCH_PATHS = frozenset({"/api/v2/articles"})
+_SEARCH_PARAMETERS = _KNOWN_PARAMETERS | {"q"}
 _NUMBER_PARAMETERS = frozenset({"limit", "offset"})
 _UNCACHEABLE_PARAMETERS = frozenset({"format"})
 _CANONICAL_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,9})$")
@@ -119,8 +122,9 @@ def canonical_path_of(path: str, parameters: Iterable[tuple[str, list[str]]]) ->
     nor stored.
     """
     parts = []
+    known = _SEARCH_PARAMETERS if path in SEARCH_PATHS else _KNOWN_PARAMETERS
     for name, values in parameters:
-        if name not in _KNOWN_PARAMETERS:
+        if name not in known:
             if name in _UNCACHEABLE_PARAMETERS:
                 return None
             continue
