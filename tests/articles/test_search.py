@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from apps.articles import search
@@ -30,9 +31,19 @@ from apps.articles.search import (
 from apps.articles.services import article_create, article_delete, article_update
 from apps.caching.generations import generations_get
 from apps.core.exceptions import InvalidError
+from tests.caching.test_responses import gets_reaching, wsgi_get
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _v2_served() -> bool:
+    try:
+        resolve("/api/v2/articles")
+    except Resolver404:
+        return False
+    return True
+
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text search")
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the fallback without text search")
@@ -372,3 +383,23 @@ def test_one_off_queries_store_nothing_but_a_marker():
 
     assert all(cache.get(SEARCH.key(query)) is None for query in one_offs)
     assert cache.get(SEARCH.key(hot)) is not None
+
+
+@pytest.mark.skipif(not _v2_served(), reason="API v2 (/api/v2/articles) is not served by this tree")
+def test_a_search_response_is_stored_in_front_of_django_only_from_its_second_request(monkeypatch):
+    from apps.articles.views import ArticleListApi
+
+    article("Dragons")
+    article("Unicorns")
+    reaching = gets_reaching(ArticleListApi, monkeypatch)
+    path = "/api/v2/articles?q=dragons"
+
+    first, second, third = wsgi_get(path), wsgi_get(path), wsgi_get(path)
+    other = wsgi_get("/api/v2/articles?q=unicorns")
+
+    assert [answer.status for answer in (first, second, third, other)] == [200, 200, 200, 200]
+    assert first.body == second.body == third.body != other.body
+    assert reaching == [path, path, "/api/v2/articles?q=unicorns"]  # the third answered in front of Django
+    etags = [dict(answer.headers)["ETag"] for answer in (first, second, other)]
+    assert etags[0].startswith('W/"')  # the first time: an ETag of its content, not of stamps
+    assert len(set(etags)) == 3
