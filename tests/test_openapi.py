@@ -71,6 +71,8 @@ class WireChecker:
         assert response.status_code == status, (method, path, response.content)
         documented = self.document["paths"][template][method]["responses"]
         assert str(status) in documented, f"{method.upper()} {template}: {status} is not documented"
+        for header in documented[str(status)].get("headers", {}):
+            assert response.has_header(header), f"{method.upper()} {template} {status}: no {header} header"
         content = documented[str(status)].get("content")
         if content is None:
             assert not response.content, f"{method.upper()} {template} {status}: a body where none is documented"

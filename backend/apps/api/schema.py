@@ -126,6 +126,10 @@ def document_version(result: dict[str, Any], generator: Any, request: Any, publi
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if path in REPRESENTATION_ETAG_PATHS:
+                for status in ("200", "201"):
+                    if status in responses:
+                        responses[status].setdefault("headers", {})["ETag"] = ETAG_HEADER
             if "requestBody" in operation:
                 responses.setdefault("400", malformed)
             if method == "put" and path in CONDITIONAL_PATHS:
@@ -140,6 +144,20 @@ def document_version(result: dict[str, Any], generator: Any, request: Any, publi
 
 
 CONDITIONAL_PATHS = {"/articles/{slug}", "/user"}
+# The operations whose views set `representation_etags` (an article, a profile, the user).
+REPRESENTATION_ETAG_PATHS = {
+    "/articles/{slug}",
+    "/articles/{slug}/favorite",
+    "/profiles/{username}",
+    "/profiles/{username}/follow",
+    "/user",
+    "/users",
+    "/users/login",
+}
+ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": "A strong ETag of this representation (the user's token left out): send it as `If-Match`.",
+}
 IF_MATCH_PARAMETER = {
     "in": "header",
     "name": "If-Match",
