@@ -26,7 +26,7 @@ APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate demo test lint format schema schema-check conformance seed clean \
-	client-install client client-check spa frontend-check e2e bench-serving worker beat relay tasks-status \
+	client-install client client-check spa frontend-check e2e sdk-install sdk sdk-check sdk-test bench-serving worker beat relay tasks-status \
 	bench bench-small bench-pool fuzz deploy-check seed-large queries cluster cluster-down cluster-status loadtest loadtest-fixed drills drills-short drills-ci \
 	podman images compose-up compose-down compose-check kube-validate kube-play rollout-drill containers-ci
 
@@ -122,6 +122,34 @@ spa: client-install ## Build the SPA for the API on $(HOST):$(PORT) into fronten
 e2e: install client-install ## Browser tests: the real API on a fresh database + the built SPA + headless Chromium
 	@command -v chromium >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 	cd $(FRONTEND) && $(NPM) run e2e
+
+# ---- The SDKs of API v2 (clients/): generated from openapi.v2.yaml, tested against a live server ----
+SDK_SCHEMA ?= openapi.v2.yaml
+SDK_TS := clients/typescript
+# The generated code: what make sdk-check compares with the commit.
+SDK_GENERATED := clients/python/conduit_client clients/python/pyproject.toml $(SDK_TS)/src/schema.ts
+
+$(SDK_TS)/node_modules/.installed: $(SDK_TS)/package.json $(SDK_TS)/package-lock.json
+	cd $(SDK_TS) && $(NPM) ci
+	touch $@
+
+sdk-install: install $(SDK_TS)/node_modules/.installed ## Install the SDKs' tools (openapi-python-client is in the dev extras; npm ci in clients/typescript)
+
+sdk: sdk-install ## Regenerate both SDKs from openapi.v2.yaml: clients/python (openapi-python-client), clients/typescript/src/schema.ts (openapi-typescript)
+	clients/python/generate.sh $(SDK_SCHEMA)
+	cd $(SDK_TS) && SDK_SCHEMA=$(abspath $(SDK_SCHEMA)) $(NPM) run --silent gen
+
+sdk-check: sdk ## Fail when a committed SDK differs from openapi.v2.yaml; type-check both (mypy --strict, tsc), build the TypeScript one
+	git diff --exit-code -- $(SDK_GENERATED)
+	@new="$$(git ls-files --others --exclude-standard -- $(SDK_GENERATED))"; \
+		if [ -n "$$new" ]; then echo "generated but not committed:"; echo "$$new"; exit 1; fi
+	cd clients/python && ../../$(BIN)/mypy --config-file "" --strict --python-version 3.11 conduit_client tests
+	$(BIN)/ruff check clients/python/tests
+	$(BIN)/ruff format --check clients/python/tests
+	cd $(SDK_TS) && $(NPM) run --silent typecheck && $(NPM) run --silent build
+
+sdk-test: sdk-install ## The SDKs' live tests: a production-mode server on a fresh database (var/sdk.sqlite3, or conduit_sdk on PostgreSQL), then each SDK's tests against it
+	bash clients/live-test.sh
 
 # ---- Benchmarks (docs/benchmarks.md): PostgreSQL and Redis on this machine, wrk ----------------------
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
