@@ -139,14 +139,14 @@ sdk: sdk-install ## Regenerate both SDKs from openapi.v2.yaml: clients/python (o
 	clients/python/generate.sh $(SDK_SCHEMA)
 	cd $(SDK_TS) && SDK_SCHEMA=$(abspath $(SDK_SCHEMA)) $(NPM) run --silent gen
 
-sdk-check: sdk ## Fail when a committed SDK differs from openapi.v2.yaml; type-check both (mypy --strict, tsc), build the TypeScript one
+sdk-check: sdk ## Fail when a committed SDK differs from openapi.v2.yaml; type-check both (mypy --strict, tsc); build and unit-test the TypeScript one
 	git diff --exit-code -- $(SDK_GENERATED)
 	@new="$$(git ls-files --others --exclude-standard -- $(SDK_GENERATED))"; \
 		if [ -n "$$new" ]; then echo "generated but not committed:"; echo "$$new"; exit 1; fi
 	cd clients/python && ../../$(BIN)/mypy --config-file "" --strict --python-version 3.11 conduit_client tests
 	$(BIN)/ruff check clients/python/tests
 	$(BIN)/ruff format --check clients/python/tests
-	cd $(SDK_TS) && $(NPM) run --silent typecheck && $(NPM) run --silent build
+	cd $(SDK_TS) && $(NPM) run --silent typecheck && $(NPM) run --silent build && $(NPM) test
 
 sdk-test: sdk-install ## The SDKs' live tests: a production-mode server on a fresh database (var/sdk.sqlite3, or conduit_sdk on PostgreSQL), then each SDK's tests against it
 	bash clients/live-test.sh
