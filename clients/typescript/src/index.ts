@@ -64,9 +64,12 @@ export function isProblem(body: unknown): body is Problem {
   return typeof type === "string" && typeof title === "string" && typeof status === "number";
 }
 
-/** The end of a problem's `type` URI: `validation-failed`, `precondition-failed`, `not-found`... */
+/**
+ * The kind of a problem, the last segment of its `type` URI (`tag:...:problem:precondition-failed`
+ * or `https://.../precondition-failed`): `validation-failed`, `precondition-failed`, `not-found`...
+ */
 export function problemKind(problem: Problem): string {
-  return problem.type.replace(/\/+$/, "").split("/").pop() ?? "";
+  return /[^/:]*$/.exec(problem.type.replace(/\/+$/, ""))?.[0] ?? "";
 }
 
 /** An error response, thrown by `unwrap()`: `problem` holds its body when it is a problem. */

@@ -9,7 +9,7 @@ import { ConduitError, createConduitClient, etagOf, isProblem, pages, problemKin
 
 const baseUrl = "https://conduit.test/api/v2/";
 const PROBLEM = {
-  type: "https://conduit.test/problems/precondition-failed",
+  type: "tag:conduit.test,2026:problem:precondition-failed",
   title: "Precondition failed",
   status: 412,
   detail: "The article changed since it was read.",
@@ -101,6 +101,11 @@ describe("unwrap and ConduitError", () => {
       assert.equal(isProblem(body), false, JSON.stringify(body));
     }
   });
+});
+
+test("problemKind is the last segment of the type URI, tag: or https:", () => {
+  assert.equal(problemKind(PROBLEM), "precondition-failed");
+  assert.equal(problemKind({ ...PROBLEM, type: "https://conduit.test/problems/not-found/" }), "not-found");
 });
 
 test("etagOf reads the ETag, or says there is none", () => {
