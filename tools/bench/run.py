@@ -13,7 +13,7 @@ The cases (issue #4), all under the same uvicorn flags as production (2 workers,
     c  GET /api/v1/articles?limit=20, anonymous, warm cache
     d  the same with the cache off (DummyCache: the path taken when Redis is down)
     e  GET /api/v1/articles/feed?limit=20, signed in (a reader following 20 authors)
-    f  GET /api/v1/articles/{slug}, anonymous, over 200 random slugs, warm cache
+    f  GET /api/v1/articles/{slug}, anonymous, over 200 random slugs, warm cache (lua/paths.lua)
     g  POST /api/v1/articles (unique titles) and POST/DELETE /api/v1/articles/{slug}/favorite
     v2_c, v2_d  c and d on API v2's list: GET /api/v2/articles?limit=20 (issue #15)
     s, s_d  v2's search, GET /api/v2/articles?q=<text>&limit=20 over a set of queries (tools/bench/probe.py
@@ -263,7 +263,7 @@ def wrk_command(case: str, port: int, files: dict[str, Path], connections: int, 
         token = files["reader_token" if case == "e" else "wide_reader_token"].read_text()
         return [*head, "-s", str(LUA / "feed.lua"), base + FEED_PATH, "--", token]
     if case == "f":
-        return [*head, "-s", str(LUA / "detail.lua"), base, "--", str(files["detail_slugs"])]
+        return [*head, "-s", str(LUA / "paths.lua"), base, "--", str(files["detail_paths"])]
     if case == "g_post":
         run_id = secrets.token_hex(3)
         writer = files["writer_token"].read_text()
@@ -505,7 +505,7 @@ def prepare_files(name: str, env: dict[str, str]) -> tuple[dict[str, Any], dict[
         "wide_reader_token": directory / "wide-reader.token",
         "writer_token": directory / "writer.token",
         "fan_tokens": directory / "fans.tokens",
-        "detail_slugs": directory / "detail.slugs",
+        "detail_paths": directory / "detail.paths",
         "favorite_slugs": directory / "favorite.slugs",
         "favorite_slugs_warmup": directory / "favorite-warmup.slugs",
         "page": directory / "page.json",
@@ -520,7 +520,7 @@ def prepare_files(name: str, env: dict[str, str]) -> tuple[dict[str, Any], dict[
     files["wide_reader_token"].write_text(data["tokens"]["wide_reader"])
     files["writer_token"].write_text(data["tokens"]["writer"])
     files["fan_tokens"].write_text("\n".join(data["tokens"]["fans"]) + "\n")
-    files["detail_slugs"].write_text("\n".join(data["detail_slugs"]) + "\n")
+    files["detail_paths"].write_text("".join(f"/api/v1/articles/{slug}\n" for slug in data["detail_slugs"]))
     files["favorite_slugs"].write_text("\n".join(data["favorite_slugs"]) + "\n")
     files["favorite_slugs_warmup"].write_text("\n".join(data["favorite_slugs_warmup"]) + "\n")
     files["search_paths"].write_text("\n".join(data["search_paths"]) + "\n")

@@ -1,7 +1,7 @@
 -- GET each path listed one per line in the file given as the first script argument (path and query,
--- already URL-encoded: v2's searches, tools/bench/probe.py SEARCH_QUERIES), in turn. Each thread starts
--- at its own offset.
--- wrk -t2 -c16 -d10s -s paths.lua http://127.0.0.1:PORT -- search.paths
+-- already URL-encoded), in turn: f's articles (a random sample of the whole table), s's searches
+-- (tools/bench/probe.py SEARCH_QUERIES). Each thread starts at its own offset.
+-- wrk -t2 -c16 -d10s -s paths.lua http://127.0.0.1:PORT -- detail.paths
 local threads = {}
 
 function setup(thread)
