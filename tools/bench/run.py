@@ -1110,7 +1110,8 @@ def render_under_writes(results: dict[str, Any], name: str) -> list[str]:
         return []
     rate = results["meta"].get("write_rate", 10)
     return [
-        f"Reads under writes (issues #11, #12), {name} set: c, f and e's wrk runs again while `tools/bench/writer.py` writes "
+        f"Reads under writes (issues #11, #12), {name} set: c, f and e's wrk runs again while "
+        "`tools/bench/writer.py` writes "
         f"{rate:g} times a second (of every 10: 2 publishes, 6 favorites/unfavorites alternating per user by "
         "4 users on random articles, 2 comments), started before the warm-up and stopped after the last round. "
         "Hit ratios: `conduit_cache_reads_total{layer, result}` from `/metrics`, before and after the measured "
