@@ -2,8 +2,10 @@ import pytest
 
 from apps.api.pagination import cursor_decode
 from apps.articles.models import Article
+from apps.core.types import Cursor
+from apps.feeds import selectors as feeds_selectors
 from apps.feeds.caching import feed_page
-from apps.feeds.selectors import feed_list
+from apps.feeds.selectors import feed_list, newest_rows
 from tests.factories import ArticleFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +55,31 @@ def test_feed_page_pages_are_slices_of_the_feed_list_by_offset_and_by_cursor():
             cursor = cursor_decode(page.next_cursor)
         assert by_offset == expected
         assert by_cursor == expected
+
+
+@pytest.mark.parametrize("passes", ["one", "two"])
+def test_newest_rows_across_many_authors_equal_the_ordered_feed_at_every_depth_and_cursor(passes, monkeypatch):
+    """
+    On PostgreSQL newest_rows reads each author's newest rows in one pass, or (many authors, deep)
+    a few rows of every author, then more of those that may have more above the first pass's cut:
+    one prolific author, many occasional ones and ties must all give exactly the newest rows of the
+    plain ordered list, either way.
+    """
+    if passes == "two":
+        monkeypatch.setattr(feeds_selectors, "ONE_PASS_MAX_ROWS", 0)
+    reader = UserFactory()
+    authors = [follow.followee for follow in FollowFactory.create_batch(12, follower=reader)]
+    for index in range(60):  # author 0 writes half of them, the others a few each
+        ArticleFactory(author=authors[0 if index % 2 else 1 + index % 11])
+    tied = Article.objects.order_by("id").values("pk")[10:20]
+    Article.objects.filter(pk__in=tied).update(created_at=Article.objects.order_by("id")[10].created_at)
+    expected = [article.pk for article in feed_list(user=reader)]
+    author_ids = [author.pk for author in authors]
+
+    for depth in (1, 3, 5, 13, 40, 61, 100):
+        assert [row.article_id for row in newest_rows(author_ids=author_ids, depth=depth)] == expected[:depth]
+    for start in (0, 9, 15, 30):
+        after = Article.objects.get(pk=expected[start])
+        cursor = Cursor(created_at=after.created_at, id=after.pk)
+        rows = newest_rows(author_ids=author_ids, depth=7, cursor=cursor)
+        assert [row.article_id for row in rows] == expected[start + 1 : start + 8]
