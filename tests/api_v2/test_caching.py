@@ -87,6 +87,16 @@ def test_a_search_is_stored_per_text():
     assert canonical_path_of("/api/v2/articles", [("q", ["x"]), ("r", ["1"])]) == "/api/v2/articles?q=x"
 
 
+# Ref: #15 (fuzzing: `?q=` was answered with the stored unfiltered list, in front of Django's 422)
+def test_an_empty_search_is_never_answered_from_the_stored_list(article):
+    assert wsgi_get("/api/v2/articles").status == 200
+    assert wsgi_get("/api/v2/articles").status == 200  # stored
+    empty = wsgi_get("/api/v2/articles?q=")
+    assert empty.status == 422
+    assert json.loads(empty.body)["errors"] == {"q": ["can't be blank"]}
+    assert canonical_path_of("/api/v2/articles", [("q", [""])]) is None
+
+
 def test_q_mints_no_entry_where_it_is_not_a_search(article, monkeypatch):
     """v1 ignores `q`: `?q=<anything>` is its plain list, one stored entry, not one per made-up text."""
     assert canonical_path_of("/api/v1/articles", [("q", ["x"])]) == "/api/v1/articles"

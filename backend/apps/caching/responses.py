@@ -133,6 +133,8 @@ def canonical_path_of(path: str, parameters: Iterable[tuple[str, list[str]]]) ->
         value = values[0]
         if name in _NUMBER_PARAMETERS and not _CANONICAL_NUMBER.match(value):
             return None
+        if name == "q" and not value:  # an empty search is a 422 (Django says so), not the unfiltered list
+            return None
         if value:
             parts.append((name, value))
     return f"{path}?{urlencode(sorted(parts))}" if parts else path
