@@ -76,6 +76,12 @@ def test_offset_is_not_a_v2_parameter(api_client, auth_client):
         assert set(response.json()["errors"]) == {"offset"}
 
 
+def test_an_empty_offset_is_absent_as_every_empty_parameter(api_client):
+    ArticleFactory()
+    assert api_client.get(v2_url("articles:list") + "?offset=").status_code == 200
+    assert_problem(api_client.get(v2_url("articles:list") + "?offset=&offset=5"), 422, "validation-failed")
+
+
 def test_v1_keeps_offset_and_has_no_links(api_client):
     ArticleFactory()
     body = api_client.get("/api/v1/articles?offset=0").json()

@@ -98,10 +98,13 @@ class CursorParamsSerializer(serializers.Serializer):
 
 
 class CursorOnlyParamsMixin(serializers.Serializer):
-    """v2's lists page with `cursor` only: an `offset` is refused (422), not silently ignored."""
+    """
+    v2's lists page with `cursor` only: an `offset` is refused (422), not silently ignored. An empty one
+    (`?offset=`) is absent, as every empty query parameter is (and as stored responses key it).
+    """
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "offset" in self.initial_data:
+        if self.initial_data.get("offset", "") != "":
             raise serializers.ValidationError({"offset": ["is not a parameter of this version; page with `cursor`"]})
         return super().validate(attrs)
 
