@@ -8,18 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from apps.articles import caching as article_caching
 from tests.api_v2.helpers import assert_problem, v2_url
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
 
-# The search is written beside the API (issue #15); these run once it exists.
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not hasattr(article_caching, "article_search_page"), reason="apps.articles.caching.article_search_page"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 URL = v2_url("articles:list")
 

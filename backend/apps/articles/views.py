@@ -9,8 +9,7 @@ from apps.api.pagination import cursor_list_body
 from apps.api.serializers import ErrorSerializer
 from apps.api.versions import api_version
 from apps.api.views import ApiView, respond_after_commit, signed_in_user
-from apps.articles import caching as article_caching
-from apps.articles.caching import article_detail, article_list_page
+from apps.articles.caching import article_detail, article_list_page, article_search_page
 from apps.articles.selectors import (
     ArticleListQuery,
     ArticlePage,
@@ -34,7 +33,7 @@ from apps.articles.services import (
     article_unfavorite,
     article_update,
 )
-from apps.core.exceptions import InvalidError, PreconditionFailedError
+from apps.core.exceptions import PreconditionFailedError
 from apps.core.types import Entry, EntryPage, Viewer
 from apps.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
@@ -62,18 +61,6 @@ def article_page_response(request: Request, page: EntryPage, *, count: int | Non
     )
 
 
-def article_search(*, q: str, limit: int, cursor: str | None) -> EntryPage:
-    """
-    v2's full-text search (`?q=`): apps.articles.caching.article_search_page, looked up when called so
-    that the rest of the API works while it is not there yet (issue #15): until then, a 422 on `q`.
-    """
-    search = getattr(article_caching, "article_search_page", None)
-    if search is None:
-        raise InvalidError("q", "search is not available yet")
-    page: EntryPage = search(q=q, limit=limit, cursor=cursor)
-    return page
-
-
 class ArticleListApi(ApiView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -93,7 +80,7 @@ class ArticleListApi(ApiView):
             limit, cursor = params["limit"], params["cursor"]
             return cached_response(
                 request,
-                lambda: article_search(q=params["q"], limit=limit, cursor=cursor),
+                lambda: article_search_page(q=params["q"], limit=limit, cursor=cursor),
                 lambda page: article_page_response(request, page, count=None),
             )
         query = ArticleListQuery(
