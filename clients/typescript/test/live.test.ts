@@ -97,13 +97,16 @@ describe("the TypeScript SDK against a live server", () => {
   });
 
   test("cursor pagination walks the list to its end", async () => {
+    // An author of its own: exactly the 7 articles below.
+    const author = await signUp();
+    const authorClient = createConduitClient({ baseUrl, token: author.token });
     const published: string[] = [];
-    for (let n = 0; n < 7; n++) published.push(await publish(client, `Page test ${n} ${unique("t")}`));
+    for (let n = 0; n < 7; n++) published.push(await publish(authorClient, `Page test ${n} ${unique("t")}`));
     const newestFirst = [...published].reverse();
 
     const seen: ArticleListItem[][] = [];
     for await (const page of pages((cursor) =>
-      anonymous.GET("/articles", { params: { query: { author: account.username, limit: 3, ...(cursor ? { cursor } : {}) } } }),
+      anonymous.GET("/articles", { params: { query: { author: author.username, limit: 3, ...(cursor ? { cursor } : {}) } } }),
     )) {
       seen.push(page.articles);
       // links.next is the same page as nextCursor, as a URL for clients that follow links.
