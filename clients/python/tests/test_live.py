@@ -6,7 +6,7 @@ and recover, and read a validation problem's per-field errors, each through the 
 
 from conduit_client import AuthenticatedClient, Client
 from conduit_client.api.articles import articles_create, articles_get, articles_list, articles_update
-from conduit_client.api.users import users_current, users_login
+from conduit_client.api.users import users_current, users_login, users_update
 from conduit_client.models import (
     ArticleCreateBodyRequest,
     ArticleCreateRequest,
@@ -18,6 +18,8 @@ from conduit_client.models import (
     UserLoginBodyRequest,
     UserLoginRequest,
     UserResponse,
+    UserUpdateBodyRequest,
+    UserUpdateRequest,
 )
 from conduit_client.types import UNSET, Unset
 
@@ -154,6 +156,21 @@ def test_a_stale_if_match_gets_412_and_writes_nothing(signed_in: AuthenticatedCl
     assert retried.status_code == 200
     assert isinstance(retried.parsed, ArticleResponse)
     assert retried.parsed.article.body == "Their edit. My edit."
+
+
+def test_a_stale_if_match_on_the_user_gets_412(signed_in: AuthenticatedClient) -> None:
+    stale_etag = users_current.sync_detailed(client=signed_in).headers["ETag"]
+
+    def set_bio(bio: str) -> int:
+        body = UserUpdateBodyRequest(user=UserUpdateRequest(bio=bio))
+        response = users_update.sync_detailed(client=signed_in, body=body, if_match=stale_etag)
+        return response.status_code
+
+    assert set_bio("From my phone.") == 200
+    assert set_bio("From my laptop.") == 412  # read before the phone's change
+    me = users_current.sync(client=signed_in)
+    assert isinstance(me, UserResponse)
+    assert me.user.bio == "From my phone."
 
 
 def test_a_validation_error_is_a_problem_with_field_errors(signed_in: AuthenticatedClient, anonymous: Client) -> None:

@@ -177,6 +177,18 @@ describe("the TypeScript SDK against a live server", () => {
     assert.equal(retried.article.body, "Their edit. My edit.");
   });
 
+  test("a stale If-Match on the user gets 412", async () => {
+    const own = createConduitClient({ baseUrl, token: (await signUp()).token });
+    const staleEtag = etagOf((await own.GET("/user")).response);
+    const setBio = async (bio: string): Promise<number> =>
+      (await own.PUT("/user", { params: { header: { "If-Match": staleEtag } }, body: { user: { bio } } })).response.status;
+
+    assert.equal(await setBio("From my phone."), 200);
+    assert.equal(await setBio("From my laptop."), 412); // read before the phone's change
+    const me = await unwrap(own.GET("/user"));
+    assert.equal(me.user.bio, "From my phone.");
+  });
+
   test("a validation error is a problem with per-field errors", async () => {
     const invalid = await rejection(
       unwrap(client.POST("/articles", { body: { article: { title: "", description: "d", body: "b" } } })),
