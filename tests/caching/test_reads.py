@@ -1,13 +1,17 @@
 """The cached-read protocol (apps.caching.reads), through a real declaration: public profiles by id."""
 
+import threading
+import time
+
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from prometheus_client import REGISTRY
 
 from apps.articles.caching import article_entries
 from apps.articles.selectors import article_favorites_counts
 from apps.caching.generations import generations_bump, reset_cache_breaker, trip_cache_breaker
-from apps.caching.reads import EPOCH, VIEWER, read_many, track_reads
+from apps.caching.reads import ENTRIES, EPOCH, VIEWER, CachedEntry, Stamp, read_many, track_reads
 from apps.profiles.caching import PROFILE
 from apps.profiles.selectors import profiles_by_id
 from apps.users.caching import USER_PROFILE
@@ -101,3 +105,61 @@ def test_a_cold_article_is_read_whole_in_two_queries_its_row_gives_the_count_and
     generations_bump(USER_PROFILE.key(article.author_id))
     with django_assert_num_queries(1):  # a part requested alone loads by its own loader
         article_entries(row, with_body=True)
+
+
+@pytest.fixture
+def slow_entry():
+    """An entry kind with a single flight of 0.5 s and a loader that counts its calls (no database)."""
+    calls: list[list[int]] = []
+
+    def load(params, using):
+        calls.append(list(params))
+        return {param: f"value {param}" for param in params}
+
+    entry = CachedEntry[int, str](
+        name="tests.slow", ttl=60, load=load, depends_on=((Stamp("tests-slow"), lambda p: p),), single_flight=0.5
+    )
+    yield entry, calls
+    del ENTRIES[entry.name]
+
+
+def claim_key(entry, param) -> str:
+    return f"loading:{entry.key(param)}"
+
+
+def test_a_single_flight_entry_being_loaded_elsewhere_is_awaited_not_loaded_again(slow_entry):
+    """Many readers missing one slow entry at once: one loads it, the others take its result."""
+    entry, calls = slow_entry
+    cache.add(claim_key(entry, 7), 1, 5)  # another process claimed it and is loading it
+
+    def other_process_stores() -> None:
+        time.sleep(0.1)  # the reader below has read the stamps and is waiting
+        current = tuple(cache.get(key) for key in entry.stamp_keys(7))
+        cache.set(entry.key(7), (current, "loaded elsewhere"), 60)
+
+    other = threading.Thread(target=other_process_stores)
+    other.start()
+    started = time.monotonic()
+    [values] = read_many([(entry, [7])])
+    other.join()
+    assert values == {7: "loaded elsewhere"}
+    assert [7] not in calls
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_single_flight_claim_nobody_fulfils_is_loaded_after_the_wait(slow_entry):
+    entry, calls = slow_entry
+    cache.add(claim_key(entry, 9), 1, 5)  # claimed by a process that died
+    started = time.monotonic()
+    assert read_many([(entry, [9])]) == [{9: "value 9"}]
+    assert time.monotonic() - started >= 0.5
+    assert calls == [[9]]
+
+
+def test_a_single_flight_load_claims_then_releases(slow_entry):
+    entry, calls = slow_entry
+    assert read_many([(entry, [3])]) == [{3: "value 3"}]
+    assert calls == [[3]]
+    assert cache.get(claim_key(entry, 3)) is None  # released once stored
+    assert read_many([(entry, [3])]) == [{3: "value 3"}]
+    assert calls == [[3]]  # then read from the cache

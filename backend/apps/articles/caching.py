@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from apps.articles.search import (
+    SEARCH_STATEMENT_TIMEOUT_MS,
     ArticleSearchQuery,
     ArticleSearchRows,
     SearchPosition,
@@ -152,6 +153,10 @@ SEARCH = CachedEntry[ArticleSearchQuery, ArticleSearchRows](
     ttl=ARTICLE_SEARCH_TTL,
     load=article_search_pages,
     depends_on=((LIST_ALL, single), (LIST_DELETES, single), (SEARCH_TEXTS, single)),
+    # A search page can take hundreds of milliseconds to load at 1M articles (a phrase), and every
+    # publish invalidates them all: when a popular one is missed, one process loads it and the
+    # others wait for its result (up to the statement timeout) instead of running it too.
+    single_flight=SEARCH_STATEMENT_TIMEOUT_MS / 1000,
 )
 
 

@@ -116,6 +116,10 @@ class CachedEntry(Generic[K, V]):
     ttl: int
     load: Callable[[list[K], str | None], Mapping[K, V]]
     depends_on: tuple[Dependency, ...]
+    # Seconds a reader waits for another process already loading the same missing entry (a slow
+    # load asked for by many at once, e.g. a search: one loads, the others take its result; 0: each
+    # loads its own). After that wait it loads the entry itself.
+    single_flight: float = 0
     families: tuple[Stamp, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -272,12 +276,51 @@ def read_many(requests: Sequence[Request]) -> list[dict[Any, Any]]:
         metrics.cache_reads.labels(layer="entry", result="hit").inc(len(values))
         if missing:
             metrics.cache_reads.labels(layer="entry", result="miss").inc(len(missing))
-            fresh = _load(entry, missing, DEFAULT_DB_ALIAS, companions)
+            claimed: list[str] = []
+            if entry.single_flight:
+                missing, claimed, loaded_by_others = _single_flight(entry, missing, by_param, current)
+                values.update(loaded_by_others)
+            fresh = _load(entry, missing, DEFAULT_DB_ALIAS, companions) if missing else {}
             stored_now = {by_param[param][0]: (current[param], value) for param, value in fresh.items()}
             run_cache_operation("set_many", stored_now, entry.ttl, default=None)
+            if claimed:
+                run_cache_operation("delete_many", claimed, default=None)
             values.update(fresh)
         results.append(values)
     return results
+
+
+SINGLE_FLIGHT_POLL_SECONDS = 0.02
+
+
+def _single_flight(
+    entry: CachedEntry[Any, Any],
+    missing: list[Any],
+    by_param: dict[Any, tuple[str, list[str]]],
+    current: dict[Any, Any],
+) -> tuple[list[Any], list[str], dict[Any, Any]]:
+    """
+    Of the `missing` parameters, those this process must load (it claimed them, or waited in vain),
+    the claims to release once stored, and the values another process stored meanwhile under the
+    current stamps. A claim is a key added next to the entry's, expiring with the wait.
+    """
+    claims = {param: f"loading:{by_param[param][0]}" for param in missing}
+    ttl = max(1, int(entry.single_flight) + 1)
+    mine = [param for param in missing if run_cache_operation("add", claims[param], 1, ttl, default=True)]
+    waiting = [param for param in missing if param not in mine]
+    found: dict[Any, Any] = {}
+    deadline = time.monotonic() + entry.single_flight
+    while waiting and time.monotonic() < deadline:
+        time.sleep(SINGLE_FLIGHT_POLL_SECONDS)
+        stored = run_cache_operation("get_many", [by_param[param][0] for param in waiting], default=None)
+        if stored is None:  # the cache failed: load them here
+            break
+        for param in list(waiting):
+            entry_value = stored.get(by_param[param][0])
+            if entry_value is not None and entry_value[0] == current[param]:
+                found[param] = entry_value[1]
+                waiting.remove(param)
+    return [*mine, *waiting], [claims[param] for param in mine], found
 
 
 def _load(
