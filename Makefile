@@ -256,9 +256,12 @@ KUBERNETES_VERSIONS ?= 1.30.0 1.37.0
 # make rollout-drill writes its result into docs/reliability.md; CI's run does not.
 ROLLOUT_ARGS ?= --write-docs
 
+# catatonit: podman builds the pods' pause image from it (`kube play`); podman only recommends it, and
+# apt may satisfy that with tini or dumb-init instead.
 podman:
-	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
-		{ $(APT) update -qq && $(APT) install -y -qq podman runc debootstrap; }
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null && \
+		{ command -v catatonit >/dev/null || [ -x /usr/libexec/podman/catatonit ]; } || \
+		{ $(APT) update -qq && $(APT) install -y -qq podman runc debootstrap catatonit; }
 
 images: podman ## Build the base images (once per machine), then conduit-api and conduit-web with podman; prints their sizes
 	deploy/containers/images.sh
