@@ -81,6 +81,17 @@ def cache_set(key: str, value: Any, ttl: int) -> None:
     run_cache_operation("set", key, value, ttl, default=None)
 
 
+def cache_get_many(keys: list[str]) -> dict[str, Any]:
+    """The values at these keys, by key (the missing ones left out); none when the cache is down."""
+    found: dict[str, Any] = run_cache_operation("get_many", keys, default={})
+    return found
+
+
+def cache_set_many(values: dict[str, Any], ttl: int) -> None:
+    """Stores these values at their keys for `ttl` seconds (one round trip), unless the cache is down."""
+    run_cache_operation("set_many", values, ttl, default=None)
+
+
 def generations_get(keys: Iterable[str]) -> Versions | None:
     """
     The current value of each generation counter, creating the missing ones; None if the cache is down.
@@ -107,16 +118,21 @@ def stamp_check(versions: Versions) -> Any:
     return versions if prepare is None else prepare(versions)
 
 
-def cache_get_if_current(key: str, versions: Versions, check: Any) -> Any:
+def cache_get_if_current(
+    key: str, versions: Versions, check: Any, *, since: int | None = None
+) -> tuple[Any, int | None]:
     """
     The value at `key` if every counter of `versions` still holds its value there (`check` is
-    `stamp_check(versions)`); None when one changed, the value is missing or the cache is down. One
-    round trip on Redis (apps.caching.backends), two elsewhere.
+    `stamp_check(versions)`), else None (also when the value is missing or the cache is down); and the
+    position of the journal of bumps at which they held (None when there is none: not Redis), to pass
+    as `since` next time: the check then asks the journal which counters were bumped since instead of
+    reading them all (apps.caching.backends). One round trip on Redis, two elsewhere.
     """
     if hasattr(cache, "get_if_current"):
-        return run_cache_operation("get_if_current", key, check, default=None)
+        found: tuple[Any, int | None] = run_cache_operation("get_if_current", key, check, since, default=(None, None))
+        return found
     value = cache_get(key)
-    return value if value is not None and generations_get(versions) == versions else None
+    return (value if value is not None and generations_get(versions) == versions else None), None
 
 
 # ------------------------------------------------------------------------------

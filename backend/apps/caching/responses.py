@@ -56,9 +56,9 @@ from django.utils.http import parse_etags
 
 from apps.caching.generations import (
     Versions,
-    cache_get,
     cache_get_if_current,
-    cache_set,
+    cache_get_many,
+    cache_set_many,
     generations_get,
     run_cache_operation,
     stamp_check,
@@ -96,13 +96,17 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # which is Django's request.META).
 STORABLE_ENVIRON_KEY = "conduit.storable_response"
 
-# Per process: the stamps of the entry last found current at each key, and their `stamp_check`.
-_seen_stamps: dict[str, tuple[Versions, Any]] = {}
+# Per process: the stamps of the entry last found current at each key, their digest and `stamp_check`,
+# and the position of the journal of bumps at which they held (None: unknown, the next check reads
+# them all).
+_seen_stamps: dict[str, tuple[Versions, str, Any, int | None]] = {}
 _SEEN_STAMPS_MAX = 4096
 
-# The stamps the response was built from, its final headers (but the request id), its body, and the
-# route it matched (for the access log and the metrics).
-StoredResponse = tuple[Versions, list[tuple[str, str]], bytes, str]
+# A digest of the stamps the response was built from (`stamps_digest`), its final headers (but the
+# request id), its body, and the route it matched (for the access log and the metrics). The stamps
+# themselves are stored apart (`_stamps_key`), read only by a process that has not seen the entry yet:
+# a feed's first page has hundreds, which every hit would otherwise carry and unpickle.
+StoredResponse = tuple[str, list[tuple[str, str]], bytes, str]
 StartResponse = Callable[..., Any]
 WSGIApplication = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -166,8 +170,9 @@ def response_lookup(key: str, *, counted: bool = True) -> StoredResponse | None:
     The response stored at `key` when the data behind it has not changed since; else None.
 
     One round trip once this process has seen the entry: it remembers the stamps the entry was stored
-    with, and reads the entry only if they all still hold those values (`cache_get_if_current`). A
-    key seen for the first time, or whose entry was stored again since, costs two more. `counted`:
+    with, and reads the entry only if they all still hold those values (`cache_get_if_current`: from
+    the second check on, by asking which stamps were bumped since the last one). A key seen for the
+    first time, or whose entry was stored again since, costs two more. `counted`:
     the lookup is a request's (its hit or miss is a metric), not a wait's poll.
     """
     result = _lookup(key)
@@ -179,18 +184,36 @@ def response_lookup(key: str, *, counted: bool = True) -> StoredResponse | None:
 def _lookup(key: str) -> StoredResponse | None:
     seen = _seen_stamps.get(key)
     if seen is not None:
-        versions, check = seen
-        entry: StoredResponse | None = cache_get_if_current(key, versions, check)
-        if entry is not None and entry[0] == versions:
+        versions, digest, check, since = seen
+        entry: StoredResponse | None
+        entry, position = cache_get_if_current(key, versions, check, since=since)
+        if entry is not None and entry[0] == digest:
+            if position != since:
+                _seen_stamps[key] = (versions, digest, check, position)
             return entry
-    entry = cache_get(key)
-    if entry is None or generations_get(entry[0]) != entry[0]:
+    found = cache_get_many([key, _stamps_key(key)])
+    entry, stored_stamps = found.get(key), found.get(_stamps_key(key))
+    if (
+        entry is None
+        or stored_stamps is None
+        or entry[0] != stamps_digest(stored_stamps)
+        or generations_get(stored_stamps) != stored_stamps
+    ):
         # Never stored, or written since (or the cache is down): Django computes a fresh one.
         return None
     if len(_seen_stamps) >= _SEEN_STAMPS_MAX:
         _seen_stamps.clear()
-    _seen_stamps[key] = (entry[0], stamp_check(entry[0]))
+    _seen_stamps[key] = (stored_stamps, entry[0], stamp_check(stored_stamps), None)
     return entry
+
+
+def stamps_digest(versions: Versions) -> str:
+    """What a stored response carries of the stamps it was built from: enough to tell them apart."""
+    return hashlib.blake2b(repr(sorted(versions.items())).encode(), digest_size=16).hexdigest()
+
+
+def _stamps_key(key: str) -> str:
+    return f"{key}:stamps"
 
 
 # ------------------------------------------------------------------------------
@@ -269,8 +292,8 @@ class StoredResponses:
         if len(body) <= settings.RESPONSE_CACHE_MAX_BYTES:
             versions, route = storable
             kept = [(name, value) for name, value in headers if name.lower() != _REQUEST_ID]
-            entry: StoredResponse = (versions, kept, body, route)
-            cache_set(key, entry, RESPONSE_TTL)
+            entry: StoredResponse = (stamps_digest(versions), kept, body, route)
+            cache_set_many({key: entry, _stamps_key(key): versions}, RESPONSE_TTL)
         return _ClosingBody(body, result)
 
 
