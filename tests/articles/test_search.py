@@ -32,6 +32,8 @@ from apps.articles.services import article_create, article_delete, article_updat
 from apps.caching.generations import generations_get
 from apps.core.exceptions import InvalidError
 from tests.caching.test_responses import gets_reaching, wsgi_get
+from tests.client import APIClient
+from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +405,32 @@ def test_a_search_response_is_stored_in_front_of_django_only_from_its_second_req
     etags = [dict(answer.headers)["ETag"] for answer in (first, second, other)]
     assert etags[0].startswith('W/"')  # the first time: an ETag of its content, not of stamps
     assert len(set(etags)) == 3
+
+
+# ------------------------------------------------------------------------------
+# Abuse: distinct texts, each a database search (Ref: #15: a per-client throttle)
+# ------------------------------------------------------------------------------
+def v2_search(client: APIClient, q: str, **extra: str) -> Any:
+    return client.get("/api/v2/articles", {"q": q}, **extra)
+
+
+def test_new_searches_are_limited_per_client_and_repeated_ones_are_not(settings, django_assert_num_queries):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "new_searches_client": "3/m"}
+    article("Dragons of the north")
+    client = APIClient()
+    assert [v2_search(client, q).status_code for q in ("dragons", "north", "wyverns")] == [200, 200, 200]
+
+    with django_assert_num_queries(0):  # refused before the database
+        refused = v2_search(client, "basilisks")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert int(refused["Retry-After"]) > 0
+    assert refused.json()["errors"] == {"throttle": [refused.json()["errors"]["throttle"][0]]}
+    # Refused, it was not marked as seen: asking it again is a new search again, and refused again.
+    assert v2_search(client, "basilisks").status_code == 429
+
+    # Texts searched before are served (their second ask loads them once, then the cache answers).
+    assert [v2_search(client, "dragons").status_code for _ in range(3)] == [200, 200, 200]
+    # Another address, and a signed-in user at this one, count apart.
+    assert v2_search(client, "basilisks", REMOTE_ADDR="192.0.2.7").status_code == 200
+    assert v2_search(client_for(UserFactory()), "griffins").status_code == 200

@@ -60,7 +60,7 @@ fresh_server_env
 # (apps.api.throttling) go far above that, or the run would measure them instead of the API.
 # The (e-mail, address) login limit keeps its default: generated logins rarely repeat an e-mail
 # (429 is a documented answer when they do), and the abuse cases check it holds against spoofed headers.
-for scope in LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER; do
+for scope in LOGIN_FAILURES_ACCOUNT LOGIN_FAILURES_IP SIGNUPS_IP WRITES_USER NEW_SEARCHES_CLIENT; do
   export "THROTTLE_RATE_${scope}=1000000/m"
 done
 unset THROTTLE_RATE_LOGIN_FAILURES_PAIR

@@ -77,16 +77,24 @@ def _error_content(version: ApiVersion) -> dict[str, Any]:
 def document_write_throttling(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """
     drf-spectacular postprocessing hook: adds the 429 error to every write operation that does not
-    list it yet. Found by the API fuzzing: a throttled unfollow answered an undocumented 429.
+    list it yet (found by the API fuzzing: a throttled unfollow answered an undocumented 429), and to
+    every operation that searches (a `q` parameter: its new searches are throttled).
     """
     too_many = {
         "content": _error_content(_generated_version(generator)),
         "description": "Too many writes: retry after the `Retry-After` header's seconds.",
     }
+    too_many_searches = {
+        "content": too_many["content"],
+        "description": "Too many new searches (texts not searched lately): retry after the `Retry-After` header's seconds.",
+    }
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method in WRITE_METHODS:
                 operation.setdefault("responses", {}).setdefault("429", too_many)
+            elif any(parameter.get("name") == "q" for parameter in operation.get("parameters", [])):
+                # A search (v2's article list): apps.api.throttling.NewSearchThrottle.
+                operation.setdefault("responses", {}).setdefault("429", too_many_searches)
     return result
 
 

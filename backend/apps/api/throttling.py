@@ -10,6 +10,7 @@ overtake a limit, and cache pressure on the data cache cannot evict one.
 | `login_failures_account` | failed logins from clients the account does not know | the e-mail tried |
 | `signups_ip` | sign-up attempts | the client's address |
 | `writes_user` | POST/PUT/PATCH/DELETE | the signed-in user |
+| `new_searches_client` | v2 searches for a text not searched lately (they reach the database) | the signed-in user, else the client's address |
 
 The login policy (docs/security.md) slows a guesser without locking the owner out: a guesser's
 failures count against their own (e-mail, address) pair and address, so the owner, from another
@@ -33,6 +34,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -158,6 +160,30 @@ class LoginFailureAccountThrottle(RateThrottle):
         if email is None or flag_get(trusted_client_key(email, self.get_ident(request))):
             return None
         return self.key_for(email)
+
+
+class NewSearchThrottle(RateThrottle):
+    """
+    Searches that reach the database, per signed-in user or else per client address: a text nobody
+    searched lately is read from the database (apps.articles.caching.article_search_page), at up to the
+    search's statement timeout each, so distinct texts are what a client could flood it with. Repeated
+    searches are served from the cache and not counted. Checked by the view when the search needs the
+    database (`enforce`), not for every request.
+    """
+
+    scope = "new_searches_client"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if request.user.is_authenticated:
+            return self.key_for(f"user {request.user.pk}")
+        return self.key_for(f"address {self.get_ident(request)}")
+
+
+def enforce(throttle_class: type[RateThrottle], request: Request, view: "APIView") -> None:
+    """Counts this request against a throttle that the view checks itself; Throttled (429) over the limit."""
+    throttle = throttle_class()
+    if not throttle.allow_request(request, view):
+        raise Throttled(wait=throttle.wait())
 
 
 LOGIN_THROTTLES: list[type[RateThrottle]] = [

@@ -16,7 +16,7 @@ A page is read in two round trips (membership, then every id's parts in one mult
 whatever changed is reloaded by primary key. Counts come from counter rows (apps.articles.counts).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -186,7 +186,9 @@ def _list_kind(query: ArticleListQuery) -> CachedEntry[ArticleListQuery, Article
     return {"tag": LIST_BY_TAG, "author": LIST_BY_AUTHOR, "favorited": LIST_BY_FAVORITER}[filters[0]]
 
 
-def article_search_page(*, q: str, limit: int, cursor: str | None) -> EntryPage:
+def article_search_page(
+    *, q: str, limit: int, cursor: str | None, before_database: Callable[[], None] = lambda: None
+) -> EntryPage:
     """
     One page of the search for `q` (apps.articles.search): the shared article entries, best match
     first, and the next page's cursor. InvalidError for a blank or too long `q`, a `limit` out of
@@ -197,12 +199,21 @@ def article_search_page(*, q: str, limit: int, cursor: str | None) -> EntryPage:
     stored only when asked for a second time within ARTICLE_SEARCH_SEEN_TTL: the first time leaves
     a marker of a few bytes and reads the database (its response is then neither stored nor given a
     stamp ETag: `read_uncached`); repeated searches are cached like the lists, for ARTICLE_SEARCH_TTL.
+
+    `before_database()` is called before a first-time search reads the database: the caller's
+    throttle of such searches (apps.api.throttling.NewSearchThrottle) raises there, and the page is
+    then not marked as seen. A text's second ask (cached from then on) is not counted: each counted
+    search costs the database at most twice.
     """
     query = article_search_query(q=q, limit=limit, cursor=cursor)
-    first_time = run_cache_operation(
-        "add", article_search_seen_cache_key(query), 1, ARTICLE_SEARCH_SEEN_TTL, default=None
-    )
+    seen_key = article_search_seen_cache_key(query)
+    first_time = run_cache_operation("add", seen_key, 1, ARTICLE_SEARCH_SEEN_TTL, default=None)
     if first_time:
+        try:
+            before_database()
+        except BaseException:  # refused: not seen, so that asking again is a first time again, and refused too
+            run_cache_operation("delete", seen_key, default=None)
+            raise
         read_uncached()
         page = article_search_rows(query=query)
     else:  # asked before, or the cache is down (read_many then reads the database)

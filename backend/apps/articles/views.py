@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from apps.api.http_caching import cached_response, if_match_holds
 from apps.api.pagination import cursor_list_body
 from apps.api.serializers import ErrorSerializer
+from apps.api.throttling import NewSearchThrottle, enforce
 from apps.api.versions import api_version
 from apps.api.views import ApiView, respond_after_commit, signed_in_user
 from apps.articles.caching import article_detail, article_list_page, article_search_page
@@ -80,7 +81,12 @@ class ArticleListApi(ApiView):
             limit, cursor = params["limit"], params["cursor"]
             return cached_response(
                 request,
-                lambda: article_search_page(q=params["q"], limit=limit, cursor=cursor),
+                lambda: article_search_page(
+                    q=params["q"],
+                    limit=limit,
+                    cursor=cursor,
+                    before_database=lambda: enforce(NewSearchThrottle, request, self),
+                ),
                 lambda page: article_page_response(request, page, count=None),
             )
         query = ArticleListQuery(

@@ -438,6 +438,9 @@ THROTTLE_RATES = {
     "login_failures_ip": env.str("THROTTLE_RATE_LOGIN_FAILURES_IP", default="200/h"),
     "signups_ip": env.str("THROTTLE_RATE_SIGNUPS_IP", default="600/h"),
     "writes_user": env.str("THROTTLE_RATE_WRITES_USER", default="300/m"),
+    # v2's searches that reach the database (a text not searched lately): each can cost up to the
+    # search statement timeout (apps.articles.search), so a client sending distinct texts is limited.
+    "new_searches_client": env.str("THROTTLE_RATE_NEW_SEARCHES_CLIENT", default="60/m"),
 }
 LOGIN_TRUSTED_CLIENT_DAYS = env.int("LOGIN_TRUSTED_CLIENT_DAYS", default=30)
 # Larger request bodies are refused with 413 (apps.api.middleware.RequestSizeLimitMiddleware).
