@@ -92,6 +92,32 @@ def test_a_matching_if_none_match_is_a_304(api_client, article):
     assert response["ETag"] == etag
 
 
+def test_a_signed_in_readers_matching_if_none_match_is_a_304_without_rendering(monkeypatch, article):
+    """The ETag last rendered for the same stamps (the reader's own among them) answers before the render."""
+    from apps.articles import views
+
+    reader = client_for(UserFactory())
+    url = v2_url("articles:detail", slug=article.slug)
+    etag = reader.get(url)["ETag"]
+    rendered: list[object] = []
+    render = views.article_response
+    monkeypatch.setattr(
+        views, "article_response", lambda *args, **kwargs: rendered.append(1) or render(*args, **kwargs)
+    )
+
+    again = reader.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again["ETag"], rendered) == (304, etag, [])
+
+    # The reader favorites it: their representation changes, and so does its ETag.
+    assert reader.post(v2_url("articles:favorite", slug=article.slug)).status_code == 200
+    changed = reader.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.json()["article"]["favorited"] is True
+    # Another reader with the first reader's ETag gets their own representation, not a 304.
+    other = client_for(UserFactory()).get(url, HTTP_IF_NONE_MATCH=changed["ETag"])
+    assert other.status_code == 200 and other.json()["article"]["favorited"] is False
+
+
 def test_the_user_carries_an_etag_without_its_token_and_put_user_checks_if_match(auth_client, user):
     first, second = auth_client.get(v2_url("users:current")), auth_client.get(v2_url("users:current"))
     assert first["ETag"] == second["ETag"]  # a fresh token each time, the same representation

@@ -410,7 +410,7 @@ def test_a_search_response_is_stored_in_front_of_django_only_from_its_second_req
 # ------------------------------------------------------------------------------
 # Abuse: distinct texts, each a database search (Ref: #15: a per-client throttle)
 # ------------------------------------------------------------------------------
-def v2_search(client: APIClient, q: str, **extra: str) -> Any:
+def v2_search(client: APIClient, q: str, **extra: Any) -> Any:
     return client.get("/api/v2/articles", {"q": q}, **extra)
 
 

@@ -24,12 +24,14 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.caching.generations import Versions, versions_tag
+from apps.caching.generations import Versions, cache_get, cache_set, versions_tag
 from apps.caching.reads import USER_TOKENS, VIEWER, track_reads
 from apps.caching.responses import canonical_path, response_storable
 from apps.routing.router import replica_reads
 
 _SAFE_METHODS = ("GET", "HEAD")
+# How long the ETag of a rendered representation is remembered for its stamps (a few dozen bytes each).
+REPRESENTATION_ETAG_TTL = 300
 T = TypeVar("T")
 
 
@@ -64,14 +66,27 @@ def cached_response(
         viewer_stamps.append(USER_TOKENS.key(request.user.pk))
     with track_reads(extra=viewer_stamps) as tracker:
         value = shared()
+    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
     if representation_etag:
+        # The representation's ETag is of its content, known only once rendered; but the same stamps
+        # (the viewer's among them) make the same representation, so the ETag last rendered for them
+        # answers a matching If-None-Match with 304 before `render` and its queries.
+        rendered_key = _representation_etag_key(request, tracker.stamps) if tracker.complete else None
+        if rendered_key is not None and client_etags:
+            known = cache_get(rendered_key)
+            if known is not None and known in client_etags:
+                response = Response(status=status.HTTP_304_NOT_MODIFIED)
+                response["ETag"] = known
+                return response
         reads_before = replica_reads()
         response = with_representation_etag(request, render(value))
-        # Stored for the next anonymous reader as below, unless a replica (which may lag) answered part of it.
-        if tracker.complete and replica_reads() == reads_before and not request.user.is_authenticated:
-            response_storable(request, dict(tracker.stamps))
+        # Unless a replica (which may lag behind the stamps) answered part of it: remembered for these
+        # stamps, and stored for the next anonymous reader as below.
+        if rendered_key is not None and replica_reads() == reads_before and response.has_header("ETag"):
+            cache_set(rendered_key, response["ETag"], REPRESENTATION_ETAG_TTL)
+            if not request.user.is_authenticated:
+                response_storable(request, dict(tracker.stamps))
         return response
-    client_etags = parse_etags(request.headers.get("If-None-Match", ""))
     if tracker.complete:
         etag = _etag(request, tracker.stamps)
         if etag in client_etags:
@@ -141,6 +156,11 @@ def if_match_holds(request: Request, current: Callable[[], Response]) -> bool:
     # Strong comparison (RFC 9110 13.1.1): a weak tag never matches.
     wanted = [tag for tag in parse_etags(header) if not tag.startswith("W/")]
     return representation_etag_of(current().data) in wanted
+
+
+def _representation_etag_key(request: Request, versions: Versions) -> str:
+    """Where the representation ETag last rendered for this path, viewer and stamps is remembered."""
+    return f"http:representation-etag:{_etag(request, versions).strip(chr(34))}"
 
 
 def _etag(request: Request, versions: Versions) -> str:

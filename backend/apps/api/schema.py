@@ -86,7 +86,9 @@ def document_write_throttling(result: dict[str, Any], generator: Any, request: A
     }
     too_many_searches = {
         "content": too_many["content"],
-        "description": "Too many new searches (texts not searched lately): retry after the `Retry-After` header's seconds.",
+        "description": (
+            "Too many new searches (texts not searched lately): retry after the `Retry-After` header's seconds."
+        ),
     }
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():

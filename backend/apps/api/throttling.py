@@ -10,7 +10,7 @@ overtake a limit, and cache pressure on the data cache cannot evict one.
 | `login_failures_account` | failed logins from clients the account does not know | the e-mail tried |
 | `signups_ip` | sign-up attempts | the client's address |
 | `writes_user` | POST/PUT/PATCH/DELETE | the signed-in user |
-| `new_searches_client` | v2 searches for a text not searched lately (they reach the database) | the signed-in user, else the client's address |
+| `new_searches_client` | v2 searches of texts not searched lately (read from the database) | user, else address |
 
 The login policy (docs/security.md) slows a guesser without locking the owner out: a guesser's
 failures count against their own (e-mail, address) pair and address, so the owner, from another
