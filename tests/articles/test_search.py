@@ -6,6 +6,7 @@ under inserts, invalidation by every write that changes results, hostile input, 
 """
 
 import base64
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -175,6 +176,45 @@ def test_only_the_newest_candidates_are_ranked(monkeypatch):
     assert sorted(title for page in pages for title in page) == ["Meteor 2", "Meteor 3", "Meteor 4"]
 
 
+@postgres_only
+@pytest.mark.parametrize(
+    ("walk_rows", "phrase", "steps"),
+    [
+        (1000, '"stop worrying"', ["any", "walk"]),  # the walk finds every candidate
+        (6, '"stop worrying"', ["any", "walk"]),  # the 6 newest articles hold the 3 candidates, just
+        (2, '"stop worrying"', ["any", "walk", "newest"]),  # the walk falls short
+        (1000, '"stop sign"', ["any"]),  # fewer matches than candidates: any are all of them
+    ],
+)
+def test_a_phrase_finds_the_same_candidates_whichever_step_finds_them(monkeypatch, walk_rows, phrase, steps):
+    # Each step of a phrase's search answers only when it found what the last step would find: the
+    # pages are the same as from the newest matches directly.
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(search, "PHRASE_WALK_ROWS", walk_rows)
+    taken: list[str] = []
+    run = search._run_ranked
+    monkeypatch.setattr(
+        search, "_run_ranked", lambda *args, candidates: taken.append(candidates) or run(*args, candidates=candidates)
+    )
+    for number in range(4):
+        article(f"Stop worrying {number}")
+        article(f"Worrying stop {number}" if number else "Worrying stop sign")
+    article("Stop worrying, the newest", body="stop worrying and stop worrying")
+
+    found = [title for page in every_page(phrase, limit=2) for title in page]
+    first_page_steps = taken[: len(steps)]
+    with monkeypatch.context() as directly:
+        directly.setattr(search, "_has_phrase", lambda terms: False)
+        reference = [title for page in every_page(phrase, limit=2) for title in page]
+
+    assert found == reference  # the same pages, in the same (ranked) order
+    assert first_page_steps == steps
+    if phrase == '"stop worrying"':
+        assert sorted(found) == ["Stop worrying 2", "Stop worrying 3", "Stop worrying, the newest"]  # the newest 3
+    else:
+        assert found == ["Worrying stop sign"]
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
@@ -268,7 +308,7 @@ def test_a_search_that_runs_too_long_is_cancelled_and_invalid(monkeypatch):
 
     def slow(execute, sql, params, many, context):
         if "websearch_to_tsquery" in sql:
-            sql = sql.replace("FROM (", "FROM pg_sleep(1), (", 1)
+            sql = re.sub(r"\bFROM c\b", "FROM pg_sleep(1), c", sql, count=1)
         return execute(sql, params, many, context)
 
     with connection.cursor() as cursor:

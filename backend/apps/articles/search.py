@@ -150,6 +150,46 @@ def _ranked_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias:
     """
     PostgreSQL: the newest SEARCH_CANDIDATES matches (up to the snapshot), ranked; the page after
     `after`. The snapshot of a first page is the greatest id among its candidates (a window over them).
+
+    A phrase, which the planner misjudges (below), is looked for in up to three steps, each of which
+    answers only when it has found exactly the candidates the last would: any SEARCH_CANDIDATES
+    matches (when there are fewer, they are all of them), then the newest PHRASE_WALK_ROWS articles'
+    matches (when they hold enough, they are the newest), then the newest matches of all.
+    """
+    if _has_phrase(query.terms):
+        count, found = _run_ranked(query, after, alias, candidates="any")
+        if count < SEARCH_CANDIDATES:
+            return _ranked_page(found, after)
+        count, found = _run_ranked(query, after, alias, candidates="walk")
+        if count >= SEARCH_CANDIDATES:
+            return _ranked_page(found, after)
+    return _ranked_page(_run_ranked(query, after, alias, candidates="newest")[1], after)
+
+
+# A phrase's words are estimated as independent, so a phrase of words that mostly occur together looks
+# far rarer than it is ("stop worrying": 71,805 matches at 1M, estimated 14 times fewer): PostgreSQL then
+# reads all its matches from the GIN index and sorts them by date (1 to 1.7 s, docs/search.md), where a
+# walk of the newest articles finds its newest 1,000 within 13,651 rows. And a phrase of common words
+# that rarely occur together looks common: PostgreSQL walks the whole table for it, to the timeout. So a
+# phrase first asks the GIN index for any SEARCH_CANDIDATES matches, which is quick either way and, for
+# a rare phrase, finds them all; only a common one then walks this many of the newest articles.
+PHRASE_WALK_ROWS = 20_000
+_PHRASE = re.compile(r'"[^"]*\w\W+\w[^"]*"|\w-\w')  # quoted words, or hyphenated ones (a phrase too)
+# (id, author id, creation time, rank, snapshot)
+_RankedRow = tuple[int, int, datetime, float, int]
+
+
+def _has_phrase(terms: str) -> bool:
+    return _PHRASE.search(terms) is not None
+
+
+def _run_ranked(
+    query: ArticleSearchQuery, after: SearchPosition | None, alias: str, *, candidates: str
+) -> tuple[int, list[_RankedRow]]:
+    """
+    How many candidates were found, and the page's rows, the candidates being (`candidates`) the
+    newest SEARCH_CANDIDATES matches ("newest"), any of them ("any"), or the newest among the newest
+    PHRASE_WALK_ROWS articles ("walk").
     """
     table = Article._meta.db_table
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
@@ -157,26 +197,41 @@ def _ranked_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias:
     snapshot_bound = "AND a.id <= %s" if after else ""
     # ts_rank is a `real`; the cursor holds its shortest decimal form, which is that `real` again only as a `real`.
     keyset = f"WHERE ({rank}, c.created_at, c.id) < (%s::real, %s, %s)" if after else ""
-    # Only the table's name is formatted in; every value is a parameter.
-    sql = f"""
-        SELECT c.id, c.author_id, c.created_at, {rank} AS rank, max(c.id) OVER () AS snapshot
-        FROM (
-            SELECT a.id, a.author_id, a.created_at, a.search_document FROM {table} a
-            WHERE a.search_document @@ {tsquery} {snapshot_bound}
-            ORDER BY a.created_at DESC, a.id DESC
-            LIMIT %s
-        ) c
-        {keyset}
-        ORDER BY rank DESC, c.created_at DESC, c.id DESC
-        LIMIT %s
-    """
-    params: list[str | int | float | datetime] = [SEARCH_CONFIG, query.terms, SEARCH_CONFIG, query.terms]
-    if after:
-        params.append(after.snapshot)
-    params.append(SEARCH_CANDIDATES)
+    columns = "a.id, a.author_id, a.created_at, a.search_document"
+    newest = "ORDER BY a.created_at DESC, a.id DESC"
+    match = f"a.search_document @@ {tsquery}"
+    params: list[str | int | float | datetime] = []
+    snapshot = [after.snapshot] if after else []
+    if candidates == "walk":
+        found = f"""
+            SELECT a.* FROM (
+                SELECT {columns} FROM {table} a WHERE TRUE {snapshot_bound} {newest} LIMIT %s
+            ) a
+            WHERE {match} {newest} LIMIT %s
+        """
+        params += [*snapshot, PHRASE_WALK_ROWS, SEARCH_CONFIG, query.terms]
+    else:
+        order = newest if candidates == "newest" else ""
+        found = f"SELECT {columns} FROM {table} a WHERE {match} {snapshot_bound} {order} LIMIT %s"
+        params += [SEARCH_CONFIG, query.terms, *snapshot]
+    params += [SEARCH_CANDIDATES, SEARCH_CONFIG, query.terms]
     if after:
         params += [SEARCH_CONFIG, query.terms, after.rank, after.created_at, after.id]
     params.append(query.limit + 1)
+    # One row even when the page is empty: the candidates' count, then the page's columns (null then).
+    # Only the table's name and fixed clauses are formatted in; every value is a parameter.
+    sql = f"""
+        WITH c AS MATERIALIZED ({found}),
+        page AS (
+            SELECT c.id, c.author_id, c.created_at, {rank} AS rank, max(c.id) OVER () AS snapshot
+            FROM c
+            {keyset}
+            ORDER BY rank DESC, c.created_at DESC, c.id DESC
+            LIMIT %s
+        )
+        SELECT (SELECT count(*) FROM c), page.* FROM (SELECT 1) AS one LEFT JOIN page ON TRUE
+        ORDER BY page.rank DESC, page.created_at DESC, page.id DESC
+    """
     connection = connections[alias]
     nested = connection.in_atomic_block
     try:
@@ -187,13 +242,17 @@ def _ranked_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias:
             )
             [(previous, _)] = cursor.fetchall()
             cursor.execute(sql, params)
-            found = cursor.fetchall()
+            rows = cursor.fetchall()
             if nested:  # a savepoint: the setting would outlive it, until the outer transaction ends
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
     except OperationalError as error:  # the timeout (QueryCanceled); the savepoint or transaction is rolled back
         if getattr(error.__cause__, "sqlstate", None) != "57014":
             raise
         raise InvalidError("q", "is too broad to search in time: add words, or quote a phrase") from None
+    return rows[0][0], [row[1:] for row in rows if row[1] is not None]
+
+
+def _ranked_page(found: list[_RankedRow], after: SearchPosition | None) -> ArticleSearchRows:
     rows = [(pk, author_id, created_at.isoformat(), float(rank)) for pk, author_id, created_at, rank, _ in found]
     snapshot = after.snapshot if after else (found[0][4] if found else 0)
     return {"rows": rows, "snapshot": snapshot}
