@@ -12,10 +12,12 @@ Only the benchmark uses this module (DJANGO_SETTINGS_MODULE=tools.bench.settings
 import os
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES
+from config.settings.base import CACHES, DATABASES
 
 if os.environ.get("BENCH_CACHE", "on") == "off":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # The data cache only: the security store (rate limits) stays, as when the data Redis is down and
+    # the security one is not (docs/deploy.md); a search counts against its limit then (the bench's is high).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}, "security": CACHES["security"]}
 
 if os.environ.get("BENCH_DB_POOL"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
