@@ -160,7 +160,7 @@ def if_match_holds(request: Request, current: Callable[[], Response]) -> bool:
 
 def _representation_etag_key(request: Request, versions: Versions) -> str:
     """Where the representation ETag last rendered for this path, viewer and stamps is remembered."""
-    return f"http:representation-etag:{_etag(request, versions).strip(chr(34))}"
+    return f"http:representation-etag:{_etag(request, versions)}"
 
 
 def _etag(request: Request, versions: Versions) -> str:

@@ -25,7 +25,7 @@ import math
 import re
 import unicodedata
 from datetime import datetime
-from typing import NamedTuple, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 from django.db import OperationalError, connections, transaction
 from django.db.models import Q
@@ -177,6 +177,7 @@ PHRASE_WALK_ROWS = 20_000
 _PHRASE = re.compile(r'"[^"]*\w\W+\w[^"]*"|\w-\w')  # quoted words, or hyphenated ones (a phrase too)
 # (id, author id, creation time, rank, snapshot)
 _RankedRow = tuple[int, int, datetime, float, int]
+Candidates = Literal["newest", "any", "walk"]
 
 
 def _has_phrase(terms: str) -> bool:
@@ -184,7 +185,7 @@ def _has_phrase(terms: str) -> bool:
 
 
 def _run_ranked(
-    query: ArticleSearchQuery, after: SearchPosition | None, alias: str, *, candidates: str
+    query: ArticleSearchQuery, after: SearchPosition | None, alias: str, *, candidates: Candidates
 ) -> tuple[int, list[_RankedRow]]:
     """
     How many candidates were found, and the page's rows, the candidates being (`candidates`) the
