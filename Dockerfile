@@ -87,4 +87,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 ENTRYPOINT ["conduit-entrypoint"]
 # --no-proxy-headers: the client address is the TCP peer, or the hop NUM_PROXIES names (docs/deploy.md);
 # uvicorn itself believes no X-Forwarded-* header. Keep it when overriding the command.
-CMD ["uvicorn", "config.wsgi:application", "--interface", "wsgi", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers", "--no-access-log"]
+CMD ["uvicorn", "config.asgi:application", "--interface", "asgi3", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers", "--no-access-log"]

@@ -14,11 +14,11 @@ PORT ?= 8000
 # copy and miss each other's invalidations, so it gets one; with Redis they share the cache.
 WORKERS ?= $(if $(REDIS_URL),2,1)
 SPA_PORT ?= 5173
-# uvicorn's options wherever the API is served (the Dockerfile's CMD, deploy/cluster.py,
+# The app uvicorn serves: config.asgi:application (docs/serving.md). Its options wherever the API is served (the Dockerfile's CMD, deploy/cluster.py,
 # tools/fresh_server.sh and frontend/e2e repeat them; tests/deploy/test_files.py checks they agree).
 # --no-proxy-headers: uvicorn never takes the client address or scheme from X-Forwarded-For/-Proto (by
 # default it believes them from 127.0.0.1); Django's NUM_PROXIES alone says which hop is a proxy's.
-UVICORN_OPTIONS := --interface wsgi --http httptools --loop uvloop --no-proxy-headers
+UVICORN_OPTIONS := --interface asgi3 --http httptools --loop uvloop --no-proxy-headers
 NPM ?= npm
 FRONTEND := frontend
 # Debian packages some targets need (nginx, wrk, chromium...): as root here, through sudo on a CI runner.
@@ -59,7 +59,7 @@ run: demo spa ## Install, migrate, load demo data; serve the API on $(HOST):$(PO
 	node $(FRONTEND)/scripts/serve.mjs --host $(HOST) --port $(SPA_PORT) --api-origin http://$(HOST):$(PORT) --quiet & spa=$$!; \
 	trap 'kill $$spa 2>/dev/null' EXIT INT TERM; \
 	cd backend && DJANGO_CORS_ALLOWED_ORIGINS=http://$(HOST):$(SPA_PORT),http://localhost:$(SPA_PORT) \
-		../$(BIN)/uvicorn config.wsgi:application $(UVICORN_OPTIONS) --host $(HOST) --port $(PORT) --workers $(WORKERS)
+		../$(BIN)/uvicorn config.asgi:application $(UVICORN_OPTIONS) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install ## Run the whole test suite (SQLite by default, PostgreSQL/Redis when their URLs are set)
 	$(BIN)/pytest
@@ -169,7 +169,7 @@ bench-small: install wrk ## The same on the small data set only (a few minutes)
 bench-pool: install wrk ## Persistent connections vs psycopg's pool, cache off (adds a section to docs/benchmarks.md)
 	$(BIN)/python tools/bench/run.py --pool --postgres $(BENCH_PG) --redis $(BENCH_REDIS) $(ARGS)
 
-bench-serving: install wrk ## Measure WSGI vs ASGI under uvicorn on our own endpoint (writes docs/serving.md)
+bench-serving: install wrk ## Measure the ways to serve Django under uvicorn on our own endpoint (writes docs/serving.md)
 	tools/bench/serving.sh 10s
 
 seed: migrate ## Bulk data: make seed ARGS="--users 1000 --articles 10000"

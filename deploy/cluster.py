@@ -8,7 +8,7 @@ Everything lives under var/cluster/ (configuration, pid files, logs, the replica
 | part | what | default port |
 | --- | --- | --- |
 | `nginx` | load balancer + the SPA's dist/ (deploy/nginx.conf.template); internal side: /metrics | 8080, 8081 |
-| `app1`..`appN` | `uvicorn config.wsgi:application --interface wsgi`, one process each (CLUSTER_APPS=3) | 8101.. |
+| `app1`..`appN` | `uvicorn config.asgi:application`, one process each (CLUSTER_APPS=3) | 8101.. |
 | `worker`, `beat`, `relay` | Celery worker (every queue), Celery beat, `manage.py relay_outbox` | |
 | `redis-cache` | its own redis-server: the data cache (evicts the least recently used keys when full) | 6390 |
 | `redis-security` | its own redis-server, never evicting: rate-limit counters, read-your-writes markers | 6392 |
@@ -300,9 +300,9 @@ class Cluster:
                 f"app{number}",
                 [
                     str(BIN / "uvicorn"),
-                    "config.wsgi:application",
+                    "config.asgi:application",
                     "--interface",
-                    "wsgi",
+                    "asgi3",
                     "--http",
                     "httptools",
                     "--loop",

@@ -114,7 +114,7 @@ server_start() {
   (
     cd "$ROOT/backend"
     # The Makefile's UVICORN_OPTIONS (tests/deploy/test_files.py keeps them equal).
-    exec "$UVICORN" config.wsgi:application --interface wsgi --http httptools --loop uvloop --no-proxy-headers \
+    exec "$UVICORN" config.asgi:application --interface asgi3 --http httptools --loop uvloop --no-proxy-headers \
       --workers "$workers" --host 127.0.0.1 --port "$port" --no-use-colors
   ) >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!

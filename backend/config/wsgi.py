@@ -1,5 +1,6 @@
 """
-WSGI entry point. uvicorn serves it (`--interface wsgi`): see docs/serving.md for why.
+WSGI entry point: what any WSGI server can run. uvicorn serves it behind config.asgi, which answers
+stored responses before a2wsgi's thread hand-off (docs/serving.md).
 
 Django's application sits behind `StoredResponses` (apps.caching.responses), which answers anonymous
 API reads whose data is unchanged from their stored bytes before Django's middleware chain runs.

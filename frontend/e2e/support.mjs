@@ -103,8 +103,8 @@ export async function startBackend({ port, spaOrigin, logFile }) {
     [
       "-m",
       "uvicorn",
-      "config.wsgi:application",
-      ...["--interface", "wsgi", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers"],
+      "config.asgi:application",
+      ...["--interface", "asgi3", "--http", "httptools", "--loop", "uvloop", "--no-proxy-headers"],
       ...["--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
     ],
     { cwd: backendDir, env, stdio: ["ignore", "pipe", "pipe"] },

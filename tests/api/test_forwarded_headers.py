@@ -79,7 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "uvicorn"),
-                "config.wsgi:application",
+                "config.asgi:application",
                 *makefile_uvicorn_options(),
                 "--host",
                 "127.0.0.1",

@@ -95,7 +95,7 @@ def test_dockerfile_api_stage_collects_static_files_and_serves_with_uvicorn() ->
     joined = "\n".join(stage_named("api"))
     assert "collectstatic --noinput" in joined
     cmd = next(line for line in stage_named("api") if line.startswith("CMD "))
-    assert '"uvicorn", "config.wsgi:application", "--interface", "wsgi"' in cmd
+    assert '"uvicorn", "config.asgi:application", "--interface", "asgi3"' in cmd
     assert "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN=" in joined
     assert "STOPSIGNAL SIGTERM" in joined
     # exec form: uvicorn (through an `exec` entrypoint) is PID 1 and receives SIGTERM itself.
@@ -245,14 +245,14 @@ def makefile_uvicorn_options() -> list[str]:
 
 
 def uvicorn_words(path: str) -> list[str]:
-    """The words of the uvicorn command line that serves config.wsgi:application in `path`."""
+    """The words of the uvicorn command line that serves config.asgi:application in `path`."""
     text = (ROOT / path).read_text()
     # The last mention followed by options is the command itself (a docstring may name it first).
-    for start in reversed([match.start() for match in re.finditer(r"config\.wsgi:application", text)]):
+    for start in reversed([match.start() for match in re.finditer(r"config\.asgi:application", text)]):
         words = WORD.findall(text[start : start + 1500])
         if {"--interface", "$(UVICORN_OPTIONS)"} & set(words[:3]):
             return words
-    raise AssertionError(f"{path} does not start uvicorn on config.wsgi:application")
+    raise AssertionError(f"{path} does not start uvicorn on config.asgi:application")
 
 
 def test_uvicorn_believes_no_forwarded_headers_wherever_the_api_is_served() -> None:
@@ -272,13 +272,14 @@ def test_uvicorn_believes_no_forwarded_headers_wherever_the_api_is_served() -> N
 
 
 def test_every_place_that_serves_the_api_is_checked() -> None:
-    """A new script that starts config.wsgi:application must join UVICORN_SITES (or pass the flag)."""
+    """A new script that starts the API (config.asgi, or config.wsgi) must join UVICORN_SITES (or pass the flag)."""
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for path in tracked.split():
         if path.endswith(".md") or path.startswith("tests/deploy/") or not (ROOT / path).is_file():
             continue
         text = (ROOT / path).read_text(errors="replace")
-        if "uvicorn" in text and "config.wsgi:application" in text and path not in (*UVICORN_SITES, "Makefile"):
+        serves = "config.asgi:application" in text or "config.wsgi:application" in text
+        if "uvicorn" in text and serves and path not in (*UVICORN_SITES, "Makefile"):
             # The flag itself, or the Makefile's UVICORN_OPTIONS read (tests/api/test_forwarded_headers.py).
             assert "--no-proxy-headers" in text or "UVICORN_OPTIONS" in text, f"{path}: uvicorn without the flag"
 

@@ -169,11 +169,8 @@ def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[
         command = [str(UVICORN), "tools.bench.bare_django.wsgi:application", "--interface", "wsgi", *UVICORN_FLAGS]
         cwd, probe = REPO, LIST_PATH
         env = {**env, "DJANGO_SETTINGS_MODULE": "tools.bench.bare_django.settings"}
-    elif kind == "app_threads":  # BENCH_WSGI_THREADS threads per worker instead of a2wsgi's 10
-        command = [str(UVICORN), "tools.bench.a2wsgi_threads:application", *UVICORN_FLAGS]
-        cwd, probe = BACKEND, LIST_PATH
-    else:
-        command = [str(UVICORN), "config.wsgi:application", "--interface", "wsgi", *UVICORN_FLAGS]
+    else:  # the project's application as production serves it (WSGI_THREADS in `env` sets its threads)
+        command = [str(UVICORN), "config.asgi:application", "--interface", "asgi3", *UVICORN_FLAGS]
         cwd, probe = BACKEND, LIST_PATH
     if cwd == BACKEND:
         env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(kind))}
@@ -648,7 +645,7 @@ def v2_missing(port: int) -> str | None:
 # what it calls. (A frame is "Name (path:line)" in py-spy's raw output.)
 _HANDLER = re.compile(r"Api\.(get|post|put|delete) \(apps/")
 PROFILE_LAYERS = [
-    "HTTP server: uvicorn, httptools, asyncio, a2wsgi's thread hand-off",
+    "HTTP server: uvicorn, httptools, asyncio, the ASGI front, a2wsgi's thread hand-off",
     "Django: WSGI handler, middleware, URL resolving (outside DRF)",
     "DRF: APIView.dispatch outside the view (auth, permissions, versioning, negotiation, rendering)",
     "view: input validation (DRF serializers: query parameters, request body)",
@@ -771,7 +768,7 @@ def bench_pool(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------
-# Threads per worker: a2wsgi's 10 (uvicorn --interface wsgi) vs fewer
+# Threads per worker: WSGI_THREADS, 10 by default (a2wsgi's), vs fewer
 # ------------------------------------------------------------------------------
 THREADS_CASES = ["c", "e", "f"]
 
@@ -784,8 +781,7 @@ def bench_threads(args: argparse.Namespace) -> dict[str, Any]:
     flush_redis(args)
     result: dict[str, Any] = {"set": name, "date": dt.date.today().isoformat(), "variants": {}}
     for count in args.threads.split(","):
-        kind, extra = ("app", {}) if count == "wsgi" else ("app_threads", {"BENCH_WSGI_THREADS": count})
-        server = start_server(kind, {**env, **extra}, args.port)
+        server = start_server("app", {**env, "WSGI_THREADS": count}, args.port)
         try:
             for case in THREADS_CASES:
                 for connections in [args.connections, args.high_connections]:
@@ -802,9 +798,9 @@ def render_threads(data: dict[str, Any]) -> list[str]:
     lines = [
         f"### Threads per worker ({data['set']} set, warm cache, {data['date']})",
         "",
-        "`wsgi` is production's `uvicorn --interface wsgi` (a2wsgi, 10 threads per worker); a number N is the same "
-        "application behind `a2wsgi.WSGIMiddleware(application, workers=N)` served as ASGI "
-        "(`tools/bench/a2wsgi_threads.py`). Each cell: requests/s, p50 ms, p99 ms.",
+        "Production's `config.asgi:application` with `WSGI_THREADS=N` threads per worker running Django (10, "
+        "a2wsgi's default, unless set); stored responses are answered on the event loop either way. "
+        "Each cell: requests/s, p50 ms, p99 ms.",
         "",
         "| threads per worker | " + " | ".join(keys) + " |",
         "| --- |" + " ---: |" * len(keys),
@@ -1023,8 +1019,8 @@ def render(results: dict[str, Any]) -> str:
         "```sh",
         f"uvicorn tools.bench.bare_asgi:app {' '.join(UVICORN_FLAGS)}                                   # a",
         f"uvicorn tools.bench.bare_django.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}   # b",
-        f"uvicorn config.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}  # c e f g m s v2_c",
-        f"BENCH_CACHE=off uvicorn config.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}    # d s_d v2_d",
+        f"uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # c e f g m s v2_c",
+        f"BENCH_CACHE=off uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # d s_d v2_d",
         "# with DJANGO_SETTINGS_MODULE=tools.bench.settings (the project's settings; BENCH_CACHE=off: DummyCache),",
         "# PROMETHEUS_MULTIPROC_DIR=<an empty directory> and METRICS_TOKEN=<random> (the reads scrape /metrics)",
         "```",
@@ -1302,7 +1298,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="reseed even when the database matches")
     parser.add_argument("--profile", help="profile this case with py-spy on the first of --sets (adds a section)")
     parser.add_argument("--pool", action="store_true", help="compare persistent connections and psycopg's pool")
-    parser.add_argument("--threads", help="compare threads per worker, e.g. wsgi,4,2 (on the first of --sets)")
+    parser.add_argument("--threads", help="compare WSGI_THREADS per worker, e.g. 10,4,2 (on the first of --sets)")
     parser.add_argument("--pool-set", default="small")
     parser.add_argument("--pool-rounds", type=int, default=2)
     parser.add_argument("--report-only", action="store_true", help="re-render the doc from var/bench/results.json")

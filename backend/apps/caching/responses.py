@@ -5,7 +5,7 @@ Most traffic is anonymous reads of a few hot pages, and the data behind them is 
 such a request still costs is Python: Django's request object, its middleware chain, URL resolving,
 DRF's dispatch, the validation of its query parameters, the rendering (docs/benchmarks.md profiles
 it). So `StoredResponses`, a WSGI layer that config.wsgi puts around Django's application, keeps
-whole responses:
+whole responses (and uvicorn serves it through apps.caching.front, which answers them on its event loop):
 
 - when `cached_response` (apps.api.http_caching) answers an anonymous GET whose data came whole from
   the cache, it marks the request storable (`response_storable`) with the names and values of the
@@ -95,6 +95,9 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # Where cached_response leaves the stamps of a storable response for the layer (the WSGI environ,
 # which is Django's request.META).
 STORABLE_ENVIRON_KEY = "conduit.storable_response"
+# Set in the ASGI scope (which a2wsgi hands to the WSGI application as environ["asgi.scope"]) when the
+# front has looked the request's key up and missed; a client cannot set it.
+LOOKED_UP_SCOPE_KEY = "conduit.stored_response_missed"
 
 # Per process: the stamps of the entry last found current at each key, their digest and `stamp_check`,
 # and the position of the journal of bumps at which they held (None: unknown, the next check reads
@@ -108,6 +111,8 @@ _SEEN_STAMPS_MAX = 4096
 # a feed's first page has hundreds, which every hit would otherwise carry and unpickle.
 StoredResponse = tuple[str, list[tuple[str, str]], bytes, str]
 StartResponse = Callable[..., Any]
+# A served stored response: its status line, its headers, its body.
+Answer = tuple[str, list[tuple[str, str]], bytes]
 WSGIApplication = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -240,7 +245,8 @@ class StoredResponses:
         key = _stored_response_key(environ, path)
         if key is None:
             return self.application(environ, start_response)
-        entry = response_lookup(key)
+        # The ASGI front (apps.caching.front) has just looked this key up and missed: not twice.
+        entry = None if environ.get("asgi.scope", {}).get(LOOKED_UP_SCOPE_KEY) else response_lookup(key)
         if entry is None:
             rebuilding = f"{key}:rebuilding"
             if run_cache_operation("add", rebuilding, 1, REBUILD_LOCK_SECONDS, default=True):
@@ -251,24 +257,47 @@ class StoredResponses:
             entry = _rebuilt(key)
             if entry is None:  # not stored (an error, a write since) or slow: the request's own answer
                 return self._answer_and_store(environ, start_response, key)
+        status, headers, body = self._served(entry, environ, path, started)
+        start_response(status, headers)
+        return [body]
+
+    def stored_answer(self, environ: dict[str, Any]) -> Answer | None:
+        """
+        The answer to this request from a current stored response, or None: the request must go
+        through `__call__` (not storable, not stored, outdated, being rebuilt). It never waits nor
+        calls Django, so the ASGI front runs it on its event loop.
+        """
+        started = time.perf_counter()
+        path = _path_info(environ)
+        key = _stored_response_key(environ, path)
+        if key is None:
+            return None
+        entry = response_lookup(key)
+        if entry is None:
+            scope = environ.get("asgi.scope")
+            if scope is not None:
+                scope[LOOKED_UP_SCOPE_KEY] = True
+            return None
+        return self._served(entry, environ, path, started)
+
+    def _served(self, entry: StoredResponse, environ: dict[str, Any], path: str, started: float) -> Answer:
+        """A stored response as this request gets it: fresh headers, its request id, 304 when it holds the ETag."""
         _, headers, body, route = entry
         if self.fresh_headers is not None:
             names, current = self.fresh_headers
             headers = [(name, value) for name, value in headers if name.lower() not in names] + current(path)
         request_id = request_id_from_header(environ.get("HTTP_X_REQUEST_ID"))
         if _etag(headers) in parse_etags(environ.get("HTTP_IF_NONE_MATCH", "")):
-            status, body = 304, b""
+            status, status_line, body = 304, "304 Not Modified", b""
             headers = [(name, value) for name, value in headers if name.lower() not in _BODY_HEADERS]
-            start_response("304 Not Modified", [*headers, (REQUEST_ID_HEADER, request_id)])
         else:
-            status = 200
-            start_response("200 OK", [*headers, (REQUEST_ID_HEADER, request_id)])
+            status, status_line = 200, "200 OK"
         token = request_id_set(request_id)  # the access log line carries it
         try:
             request_record(method="GET", route=route, path=path, status=status, duration=time.perf_counter() - started)
         finally:
             request_id_reset(token)
-        return [body]
+        return status_line, [*headers, (REQUEST_ID_HEADER, request_id)], body
 
     def _answer_and_store(self, environ: dict[str, Any], start_response: StartResponse, key: str) -> Iterable[bytes]:
         answered: list[Any] = []

@@ -116,7 +116,7 @@ INSTALLED_APPS = [
     "apps.devtools",
 ]
 
-# Anonymous API reads whose data is unchanged never reach this chain: config.wsgi answers them in
+# Anonymous API reads whose data is unchanged never reach this chain: config.asgi/wsgi answer them in
 # front of Django, with the headers this chain gave them when they were stored (apps.caching.responses).
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
@@ -292,6 +292,10 @@ CACHES["security"] = {
 # Rendered anonymous responses (apps.caching.responses) larger than this are not stored: a few huge
 # pages must not crowd the hot ones out of the cache.
 RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=256 * 1024)
+
+# Threads per server process that run Django (config.asgi: a2wsgi's pool; its default is 10). Stored
+# responses never reach them. Each is one database connection at most.
+WSGI_THREADS = env.int("WSGI_THREADS", default=10)
 
 # HTTP caching of anonymous API reads by browsers and CDNs (apps.api.http_caching); signed-in
 # reads are private and revalidated with their ETag.

@@ -1,0 +1,9 @@
+"""Django's own ASGI handler over the project's settings: only for tools/bench/serving.sh's comparison."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+application = get_asgi_application()
