@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 
 from apps.caching import responses
+from apps.caching.generations import reset_cache_breaker
 from config.asgi import application
 from tests.caching.test_responses import PAGE, Answer
 from tests.conftest import client_for
@@ -163,3 +164,23 @@ def test_the_lifespan_protocol_is_answered():
         return [started["type"], stopped["type"]]
 
     assert async_to_sync(lifespan)() == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_with_redis_unreachable_every_read_goes_to_django_without_an_error(article, threaded, settings, monkeypatch):
+    """The lookup on the loop fails once, trips the cache's breaker, and the threads serve from the database."""
+    monkeypatch.setattr(responses, "_seen_stamps", {})  # what this process saw was another backend's
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "apps.caching.backends.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        },
+    }
+    try:
+        answers = [asgi_get(PAGE) for _ in range(3)]
+    finally:
+        reset_cache_breaker()
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    assert answers[2].body == answers[0].body
+    assert threaded == [LIST] * 3
