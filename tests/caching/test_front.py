@@ -4,6 +4,8 @@ answered on the event loop, with the bytes and headers the full stack made; ever
 through a2wsgi's threads to the WSGI layer and Django, looked up once.
 """
 
+import asyncio
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +13,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 
-from apps.caching import responses
+from apps.articles.views import ArticleListApi
+from apps.caching import front, responses
 from apps.caching.generations import reset_cache_breaker
 from config.asgi import application
 from tests.caching.test_responses import PAGE, Answer
@@ -27,6 +30,10 @@ LIST = urlsplit(PAGE).path
 
 def asgi_get(path: str, *, method: str = "GET", **headers: str) -> Answer:
     """One request through config.asgi.application as uvicorn hands it over (an HTTP scope, then its body)."""
+    return async_to_sync(asgi_exchange)(path, method=method, **headers)
+
+
+async def asgi_exchange(path: str, *, method: str = "GET", **headers: str) -> Answer:
     url = urlsplit(path)
     scope = {
         "type": "http",
@@ -44,21 +51,18 @@ def asgi_get(path: str, *, method: str = "GET", **headers: str) -> Answer:
         "server": ("127.0.0.1", 8000),
     }
 
-    async def exchange() -> Answer:
-        communicator = ApplicationCommunicator(application, scope)
-        await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
-        start = await communicator.receive_output(timeout=10)
-        body = b""
-        while True:
-            message = await communicator.receive_output(timeout=10)
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        await communicator.wait(timeout=10)
-        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in start["headers"]]
-        return Answer(start["status"], headers, body)
-
-    return async_to_sync(exchange)()
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    start = await communicator.receive_output(timeout=10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(timeout=10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(timeout=10)
+    answered = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in start["headers"]]
+    return Answer(start["status"], answered, body)
 
 
 def without_request_id(answer: Answer) -> list[tuple[str, str]]:
@@ -119,6 +123,26 @@ def test_a_miss_is_looked_up_once_then_answered_by_django_and_stored(article, th
     assert len(lookups) == 1
     assert asgi_get(PAGE).body == after.body
     assert threaded == [LIST, LIST]
+
+
+def test_readers_missing_together_wait_on_the_loop_for_one_rebuild(article, threaded, monkeypatch):
+    """After a write, one reader rebuilds the page in a thread; the others wait for it without a thread each."""
+    original = ArticleListApi.get
+
+    def slow_get(self, request, *args, **kwargs):
+        time.sleep(0.02)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(ArticleListApi, "get", slow_get)
+    monkeypatch.setattr(front, "REBUILD_WAIT_SECONDS", 10)  # a slow machine must not send a waiter to a thread
+
+    async def together() -> list[Answer]:
+        return list(await asyncio.gather(*(asgi_exchange(PAGE) for _ in range(6))))
+
+    answers = async_to_sync(together)()
+    assert [answer.status for answer in answers] == [200] * 6
+    assert {answer.body for answer in answers} == {answers[0].body}
+    assert threaded == [LIST]
 
 
 def test_a_matching_etag_gets_304_from_the_loop(article, threaded):

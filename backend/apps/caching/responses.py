@@ -95,9 +95,10 @@ _BODY_HEADERS = frozenset({"content-type", "content-length"})
 # Where cached_response leaves the stamps of a storable response for the layer (the WSGI environ,
 # which is Django's request.META).
 STORABLE_ENVIRON_KEY = "conduit.storable_response"
-# Set in the ASGI scope (which a2wsgi hands to the WSGI application as environ["asgi.scope"]) when the
-# front has looked the request's key up and missed; a client cannot set it.
-LOOKED_UP_SCOPE_KEY = "conduit.stored_response_missed"
+# Set in the ASGI scope (which a2wsgi hands to the WSGI application as environ["asgi.scope"]) by the
+# front once it has looked the request's key up and missed: True when the request holds the claim to
+# rebuild the response, False when it waited for another's rebuild in vain. A client cannot set it.
+REBUILD_SCOPE_KEY = "conduit.stored_response_rebuild"
 
 # Per process: the stamps of the entry last found current at each key, their digest and `stamp_check`,
 # and the position of the journal of bumps at which they held (None: unknown, the next check reads
@@ -241,44 +242,60 @@ class StoredResponses:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        path = _path_info(environ)
-        key = _stored_response_key(environ, path)
-        if key is None:
+        found = self.response_key(environ)
+        if found is None:
             return self.application(environ, start_response)
-        # The ASGI front (apps.caching.front) has just looked this key up and missed: not twice.
-        entry = None if environ.get("asgi.scope", {}).get(LOOKED_UP_SCOPE_KEY) else response_lookup(key)
-        if entry is None:
-            rebuilding = f"{key}:rebuilding"
-            if run_cache_operation("add", rebuilding, 1, REBUILD_LOCK_SECONDS, default=True):
-                try:
-                    return self._answer_and_store(environ, start_response, key)
-                finally:
-                    run_cache_operation("delete", rebuilding, default=None)
-            entry = _rebuilt(key)
-            if entry is None:  # not stored (an error, a write since) or slow: the request's own answer
-                return self._answer_and_store(environ, start_response, key)
-        status, headers, body = self._served(entry, environ, path, started)
+        path, key = found
+        # Behind the ASGI front (apps.caching.front), which has already looked the key up, missed, and
+        # either claimed the rebuild for this request or waited for another's in vain: answer and store.
+        claimed = environ.get("asgi.scope", {}).get(REBUILD_SCOPE_KEY)
+        if claimed is not None:
+            return self._answer_and_store(environ, start_response, key, release=claimed)
+        answer = self.current_answer(environ, path, key, started)
+        if answer is None:
+            if self.claim_rebuild(key):
+                return self._answer_and_store(environ, start_response, key, release=True)
+            answer = self._rebuilt(environ, path, key, started)
+            if answer is None:  # not stored (an error, a write since) or slow: the request's own answer
+                return self._answer_and_store(environ, start_response, key, release=False)
+        status, headers, body = answer
         start_response(status, headers)
         return [body]
 
-    def stored_answer(self, environ: dict[str, Any]) -> Answer | None:
-        """
-        The answer to this request from a current stored response, or None: the request must go
-        through `__call__` (not storable, not stored, outdated, being rebuilt). It never waits nor
-        calls Django, so the ASGI front runs it on its event loop.
-        """
-        started = time.perf_counter()
+    def response_key(self, environ: dict[str, Any]) -> tuple[str, str] | None:
+        """(the request's path, the key of the stored response that may answer it); None: Django answers."""
         path = _path_info(environ)
         key = _stored_response_key(environ, path)
-        if key is None:
-            return None
-        entry = response_lookup(key)
-        if entry is None:
-            scope = environ.get("asgi.scope")
-            if scope is not None:
-                scope[LOOKED_UP_SCOPE_KEY] = True
-            return None
-        return self._served(entry, environ, path, started)
+        return None if key is None else (path, key)
+
+    def current_answer(
+        self, environ: dict[str, Any], path: str, key: str, started: float, *, counted: bool = True
+    ) -> Answer | None:
+        """
+        The answer to this request from the response stored at `key` if it is current; else None. It
+        never waits nor calls Django, so the ASGI front runs it on its event loop. `counted`: a
+        request's lookup (its hit or miss is a metric), not a wait's poll.
+        """
+        entry = response_lookup(key, counted=counted)
+        return None if entry is None else self._served(entry, environ, path, started)
+
+    def claim_rebuild(self, key: str) -> bool:
+        """
+        Single flight: whether this request rebuilds the response at `key` (it then must release the
+        claim, as `_answer_and_store(release=True)` does); when another request holds it, this one
+        waits up to REBUILD_WAIT_SECONDS for that rebuild. The cache down: every request rebuilds.
+        """
+        return bool(run_cache_operation("add", _rebuilding_key(key), 1, REBUILD_LOCK_SECONDS, default=True))
+
+    def _rebuilt(self, environ: dict[str, Any], path: str, key: str, started: float) -> Answer | None:
+        """The answer from the response another request is rebuilding, once stored and current; None after the wait."""
+        deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(REBUILD_POLL_SECONDS)
+            answer = self.current_answer(environ, path, key, started, counted=False)
+            if answer is not None:
+                return answer
+        return None
 
     def _served(self, entry: StoredResponse, environ: dict[str, Any], path: str, started: float) -> Answer:
         """A stored response as this request gets it: fresh headers, its request id, 304 when it holds the ETag."""
@@ -299,7 +316,19 @@ class StoredResponses:
             request_id_reset(token)
         return status_line, [*headers, (REQUEST_ID_HEADER, request_id)], body
 
-    def _answer_and_store(self, environ: dict[str, Any], start_response: StartResponse, key: str) -> Iterable[bytes]:
+    def _answer_and_store(
+        self, environ: dict[str, Any], start_response: StartResponse, key: str, *, release: bool
+    ) -> Iterable[bytes]:
+        """Django's answer, stored when it may be; `release`: this request holds the rebuild's claim."""
+        try:
+            return self._django_answer_stored(environ, start_response, key)
+        finally:
+            if release:
+                run_cache_operation("delete", _rebuilding_key(key), default=None)
+
+    def _django_answer_stored(
+        self, environ: dict[str, Any], start_response: StartResponse, key: str
+    ) -> Iterable[bytes]:
         answered: list[Any] = []
 
         def capturing_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -326,15 +355,8 @@ class StoredResponses:
         return _ClosingBody(body, result)
 
 
-def _rebuilt(key: str) -> StoredResponse | None:
-    """The stored response another request is rebuilding, once stored and current; None after the wait."""
-    deadline = time.monotonic() + REBUILD_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(REBUILD_POLL_SECONDS)
-        entry = response_lookup(key, counted=False)
-        if entry is not None:
-            return entry
-    return None
+def _rebuilding_key(key: str) -> str:
+    return f"{key}:rebuilding"
 
 
 class _ClosingBody:
