@@ -43,6 +43,7 @@ from apps.feeds.models import FanoutOnReadAuthor, PendingFanout  # noqa: E402
 from apps.profiles.models import Follow  # noqa: E402
 from apps.users.models import User  # noqa: E402
 from apps.users.services import user_issue_token  # noqa: E402
+from tools.bench.search_texts import SEARCH_QUERIES  # noqa: E402
 
 FOLLOWED_AUTHORS = 20
 # Issue #12: a second reader follows this many authors, one of them the 10,000-follower publisher,
@@ -57,15 +58,6 @@ MIXERS = 4  # users favoriting and commenting in the mixed workload
 MIXED_SLUGS = 2000
 API = "/api/v1"
 API_V2 = "/api/v2"
-# v2's search (issue #15), in words of the seed's texts (apps.devtools.management.sample_text): words
-# in about half the articles and in a few, a title's topic, phrases, `or` and `-word`; one in the bench
-# celebrity's 30 articles only. The s case cycles over them (tools/bench/lua/paths.lua).
-SEARCH_QUERIES = [
-    "first", "database", "tests", "caching", "deploys", "review", "indexes", "runbook", "abstraction",
-    "postgresql", "kubernetes", "webassembly", "celebrity", '"feature flag"', '"stop worrying"',
-    '"reproducible test case"', "django or rust", "production -kubernetes", "latency percentile",
-    "migration checklist",
-]  # fmt: skip
 
 
 def search_path(q: str) -> str:

@@ -16,7 +16,7 @@ The cases (issue #4), all under the same uvicorn flags as production (2 workers,
     f  GET /api/v1/articles/{slug}, anonymous, over 200 random slugs, warm cache (lua/paths.lua)
     g  POST /api/v1/articles (unique titles) and POST/DELETE /api/v1/articles/{slug}/favorite
     v2_c, v2_d  c and d on API v2's list: GET /api/v2/articles?limit=20 (issue #15)
-    s, s_d  v2's search, GET /api/v2/articles?q=<text>&limit=20 over a set of queries (tools/bench/probe.py
+    s, s_d  v2's search, GET /api/v2/articles?q=<text>&limit=20 over a set of queries (tools/bench/search_texts.py
        SEARCH_QUERIES: common and rare words, phrases, `or`, `-word`), anonymous, warm cache and cache off
     m_c, m_f, m_e  c, f and e again while tools/bench/writer.py writes at --write-rate (10/s: 2
        publishes, 6 favorites/unfavorites, 2 comments), with the cache hit ratio of each layer from /metrics
