@@ -87,6 +87,7 @@ class Tally:
     written: list[str] = field(default_factory=list)  # slugs of the articles answered 201
     comments: list[int] = field(default_factory=list)  # ids of the comments answered 201
     retried_writes: int = 0
+    retried_reads: int = 0  # GETs sent again once after their reused keep-alive connection was dropped
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, method: str, status: int | str, detail: str = "", expected: bool = True) -> None:
@@ -123,7 +124,10 @@ def sign_up(prefix: str) -> tuple[str, str]:
 
 
 class Load:
-    """Readers and one writer, until stop(). Idempotent reads are never retried by the client."""
+    """
+    Readers and one writer, until stop(). A read is sent again only when its reused keep-alive
+    connection was dropped under it, once, as a browser does (counted in `retried_reads`).
+    """
 
     def __init__(self, *, readers: int = 3, writer_token: str | None = None, pause: float = 0.05) -> None:
         self.tally = Tally()
@@ -165,7 +169,18 @@ class Load:
                 ]
             )
             try:
-                response = session.get(f"{BASE}{API}{path}", timeout=TIMEOUT)
+                try:
+                    response = session.get(f"{BASE}{API}{path}", timeout=TIMEOUT)
+                except requests.ConnectionError as error:
+                    # A keep-alive connection that nginx's graceful reload closed as the request went
+                    # out: a user agent may send an idempotent request again (RFC 9112 9.3.1), browsers
+                    # do, once, on a new connection. Counted apart; a second failure is a failure.
+                    if not _dropped_connection(error):
+                        raise
+                    with self.tally.lock:
+                        self.tally.retried_reads += 1
+                    session = requests.Session()
+                    response = session.get(f"{BASE}{API}{path}", timeout=TIMEOUT)
                 self.tally.record("GET", response.status_code, f"{path} {response.text[:120]}", response.ok)
             except requests.RequestException as error:
                 self.tally.record("GET", "error", f"{path} {error}", expected=False)
@@ -194,6 +209,12 @@ class Load:
                     self.tally.comments.append(comment["comment"]["id"])
             # About 100 writes a minute: well under the per-user write limit (THROTTLE_RATE_WRITES_USER).
             time.sleep(1.0)
+
+
+def _dropped_connection(error: requests.ConnectionError) -> bool:
+    """Whether the connection was closed under the request (not refused, not timed out)."""
+    text = str(error)
+    return "RemoteDisconnected" in text or "ConnectionResetError" in text
 
 
 def write(tally: Tally, session: requests.Session, path: str, body: dict[str, Any]) -> Any:
@@ -297,8 +318,10 @@ def published_notifications(slug: str) -> tuple[int, int]:
 
 def summary(tally: Tally) -> str:
     gets, posts = tally.count("GET"), tally.count("POST")
-    return f"{gets} GETs ({tally.failed_gets} failed), {posts} POSTs, {tally.server_errors} 5xx/no answer" + (
-        f", {tally.retried_writes} write(s) retried with their key" if tally.retried_writes else ""
+    return (
+        f"{gets} GETs ({tally.failed_gets} failed), {posts} POSTs, {tally.server_errors} 5xx/no answer"
+        + (f", {tally.retried_writes} write(s) retried with their key" if tally.retried_writes else "")
+        + (f", {tally.retried_reads} read(s) sent again on a new connection" if tally.retried_reads else "")
     )
 
 
