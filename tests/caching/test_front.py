@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 
 from apps.articles.views import ArticleListApi
-from apps.caching import front, responses
+from apps.caching import responses
 from apps.caching.generations import reset_cache_breaker
 from config.asgi import application
 from tests.caching.test_responses import PAGE, Answer
@@ -134,7 +134,7 @@ def test_readers_missing_together_wait_on_the_loop_for_one_rebuild(article, thre
         return original(self, request, *args, **kwargs)
 
     monkeypatch.setattr(ArticleListApi, "get", slow_get)
-    monkeypatch.setattr(front, "REBUILD_WAIT_SECONDS", 10)  # a slow machine must not send a waiter to a thread
+    monkeypatch.setattr(responses, "REBUILD_WAIT_SECONDS", 10)  # a slow machine must not send a waiter to a thread
 
     async def together() -> list[Answer]:
         return list(await asyncio.gather(*(asgi_exchange(PAGE) for _ in range(6))))

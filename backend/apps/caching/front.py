@@ -33,11 +33,10 @@ from a2wsgi import WSGIMiddleware
 from a2wsgi.wsgi import build_environ
 
 from apps.caching.responses import (
-    REBUILD_POLL_SECONDS,
     REBUILD_SCOPE_KEY,
-    REBUILD_WAIT_SECONDS,
     Answer,
     StoredResponses,
+    rebuild_wait_pauses,
 )
 
 Scope = dict[str, Any]
@@ -92,9 +91,8 @@ class StoredResponsesFront:
             return None
         # Another request is rebuilding it: wait here, where waiting holds no thread (after a write,
         # every reader of a hot page arrives in this window, and a thread each would queue the rest).
-        deadline = time.monotonic() + REBUILD_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            await asyncio.sleep(REBUILD_POLL_SECONDS)
+        for pause in rebuild_wait_pauses():
+            await asyncio.sleep(pause)
             answer = self.stored.current_answer(environ, path, key, started, counted=False)
             if answer is not None:
                 return answer

@@ -289,9 +289,8 @@ class StoredResponses:
 
     def _rebuilt(self, environ: dict[str, Any], path: str, key: str, started: float) -> Answer | None:
         """The answer from the response another request is rebuilding, once stored and current; None after the wait."""
-        deadline = time.monotonic() + REBUILD_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(REBUILD_POLL_SECONDS)
+        for pause in rebuild_wait_pauses():
+            time.sleep(pause)
             answer = self.current_answer(environ, path, key, started, counted=False)
             if answer is not None:
                 return answer
@@ -353,6 +352,16 @@ class StoredResponses:
             entry: StoredResponse = (stamps_digest(versions), kept, body, route)
             cache_set_many({key: entry, _stamps_key(key): versions}, RESPONSE_TTL)
         return _ClosingBody(body, result)
+
+
+def rebuild_wait_pauses() -> Iterator[float]:
+    """
+    The pauses of a wait for another request's rebuild (single flight), a poll after each: the WSGI
+    layer sleeps them in its thread, the ASGI front (apps.caching.front) on its event loop.
+    """
+    deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        yield REBUILD_POLL_SECONDS
 
 
 def _rebuilding_key(key: str) -> str:
