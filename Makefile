@@ -91,11 +91,17 @@ conformance: install ## Run the RealWorld API suites (Bruno + legacy Postman) tw
 fuzz: install ## Fuzz every API operation of v1 (openapi.yaml) and v2 (openapi.v2.yaml) with schemathesis, anonymous and signed in, on a fresh DB (docs/fuzzing.md)
 	bash tools/fuzz/run.sh
 
+# nginx from Debian when missing: `nginx -t` of our configurations (tests/deploy, which fail without it
+# in CI) and the cluster's balancer.
+.PHONY: nginx
+nginx:
+	@command -v nginx >/dev/null || PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || \
+		{ $(APT) update -qq && $(APT) install -y -qq nginx; }
+
 deploy-check: install ## Validate Dockerfile, compose.yaml, the nginx configurations and docs/deploy.md statically: hadolint, compose config, nginx -t, tests/deploy (no Docker daemon)
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || \
 		{ $(APT) update -qq && $(APT) install -y -qq docker-compose; }
-	@command -v nginx >/dev/null || PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || \
-		{ $(APT) update -qq && $(APT) install -y -qq nginx; }
+	$(MAKE) --no-print-directory nginx
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 	$(MAKE) --no-print-directory kube-validate
