@@ -300,21 +300,23 @@ def test_a_limit_out_of_bounds_is_invalid(limit):
     assert raised.value.field == "limit"
 
 
+def slow_search(execute, sql, params, many, context):
+    """An execute wrapper that makes the search statement sleep for a second."""
+    if "websearch_to_tsquery" in sql:
+        sql = re.sub(r"\bFROM c\b", "FROM pg_sleep(1), c", sql, count=1)
+    return execute(sql, params, many, context)
+
+
 @postgres_only
 def test_a_search_that_runs_too_long_is_cancelled_and_invalid(monkeypatch):
     """The statement timeout (SEARCH_STATEMENT_TIMEOUT_MS) turns a runaway search into a 422, not a 500."""
     article("Magnetar")
     monkeypatch.setattr(search, "SEARCH_STATEMENT_TIMEOUT_MS", 50)
 
-    def slow(execute, sql, params, many, context):
-        if "websearch_to_tsquery" in sql:
-            sql = re.sub(r"\bFROM c\b", "FROM pg_sleep(1), c", sql, count=1)
-        return execute(sql, params, many, context)
-
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         [(before,)] = cursor.fetchall()
-    with connection.execute_wrapper(slow), pytest.raises(InvalidError) as raised:
+    with connection.execute_wrapper(slow_search), pytest.raises(InvalidError) as raised:
         article_search_page(q="magnetar", limit=20, cursor=None)
     assert raised.value.field == "q"
     # The connection is usable, with its own timeout back.
@@ -323,6 +325,33 @@ def test_a_search_that_runs_too_long_is_cancelled_and_invalid(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchall() == [(before,)]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_search_outside_a_transaction_is_one_statement_with_its_timeout(monkeypatch, django_assert_num_queries):
+    """
+    A request's search (API views are not atomic) sends the timeout and the search in one round trip:
+    the timeout still cancels it, and it does not outlive that statement.
+    """
+    article("Magnetar")
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        [(before,)] = cursor.fetchall()
+    with django_assert_num_queries(1) as captured:
+        rows = search.article_search_rows(query=article_search_query(q="magnetar", limit=20, cursor=None))
+    assert captured.captured_queries[0]["sql"].startswith("SET LOCAL statement_timeout = 2000;")
+    assert [row[0] for row in rows["rows"]] == list(Article.objects.values_list("id", flat=True))
+
+    monkeypatch.setattr(search, "SEARCH_STATEMENT_TIMEOUT_MS", 50)
+    with connection.execute_wrapper(slow_search), pytest.raises(InvalidError) as raised:
+        search.article_search_rows(query=article_search_query(q="magnetar", limit=20, cursor=None))
+    assert raised.value.field == "q"
+    with connection.cursor() as cursor:  # usable, its own timeout back, no transaction left open
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchall() == [(before,)]
+    assert connection.connection.info.transaction_status == 0  # idle
 
 
 # ------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ import math
 import re
 import unicodedata
 from datetime import datetime
-from typing import Literal, NamedTuple, TypedDict
+from typing import Any, Literal, NamedTuple, TypedDict
 
 from django.db import OperationalError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
 from apps.articles.models import SEARCH_CONFIG, Article
@@ -177,7 +178,10 @@ PHRASE_WALK_ROWS = 20_000
 _PHRASE = re.compile(r'"[^"]*\w\W+\w[^"]*"|\w-\w')  # quoted words, or hyphenated ones (a phrase too)
 # (id, author id, creation time, rank, snapshot)
 _RankedRow = tuple[int, int, datetime, float, int]
-Candidates = Literal["newest", "any", "walk"]
+Candidates = Literal["newest", "any", "walk", "window"]
+
+
+_MATCH = "a.search_document @@ websearch_to_tsquery(%s::regconfig, %s)"
 
 
 def _has_phrase(terms: str) -> bool:
@@ -185,12 +189,17 @@ def _has_phrase(terms: str) -> bool:
 
 
 def _run_ranked(
-    query: ArticleSearchQuery, after: SearchPosition | None, alias: str, *, candidates: Candidates
+    query: ArticleSearchQuery,
+    after: SearchPosition | None,
+    alias: str,
+    *,
+    candidates: Candidates,
+    since: datetime | None = None,
 ) -> tuple[int, list[_RankedRow]]:
     """
     How many candidates were found, and the page's rows, the candidates being (`candidates`) the
-    newest SEARCH_CANDIDATES matches ("newest"), any of them ("any"), or the newest among the newest
-    PHRASE_WALK_ROWS articles ("walk").
+    newest SEARCH_CANDIDATES matches ("newest"), any of them ("any"), the newest among the newest
+    PHRASE_WALK_ROWS articles ("walk"), or the newest among the articles created `since` ("window").
     """
     table = Article._meta.db_table
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
@@ -200,8 +209,8 @@ def _run_ranked(
     keyset = f"WHERE ({rank}, c.created_at, c.id) < (%s::real, %s, %s)" if after else ""
     columns = "a.id, a.author_id, a.created_at, a.search_document"
     newest = "ORDER BY a.created_at DESC, a.id DESC"
-    match = f"a.search_document @@ {tsquery}"
-    params: list[str | int | float | datetime] = []
+    match = _MATCH
+    params: list[str | int | float | datetime | None] = []
     snapshot = [after.snapshot] if after else []
     if candidates == "walk":
         found = f"""
@@ -211,6 +220,13 @@ def _run_ranked(
             WHERE {match} {newest} LIMIT %s
         """
         params += [*snapshot, PHRASE_WALK_ROWS, SEARCH_CONFIG, query.terms]
+    elif candidates == "window":
+        # The bound as a value, not a subquery: PostgreSQL can then weigh the date range against the
+        # match and intersect the two indexes (a BitmapAnd).
+        found = f"""
+            SELECT {columns} FROM {table} a WHERE {match} AND a.created_at >= %s {snapshot_bound} {newest} LIMIT %s
+        """
+        params += [SEARCH_CONFIG, query.terms, since, *snapshot]
     else:
         order = newest if candidates == "newest" else ""
         found = f"SELECT {columns} FROM {table} a WHERE {match} {snapshot_bound} {order} LIMIT %s"
@@ -233,24 +249,66 @@ def _run_ranked(
         SELECT (SELECT count(*) FROM c), page.* FROM (SELECT 1) AS one LEFT JOIN page ON TRUE
         ORDER BY page.rank DESC, page.created_at DESC, page.id DESC
     """
-    connection = connections[alias]
-    nested = connection.in_atomic_block
     try:
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
-                [f"{SEARCH_STATEMENT_TIMEOUT_MS}ms"],
-            )
-            [(previous, _)] = cursor.fetchall()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            if nested:  # a savepoint: the setting would outlive it, until the outer transaction ends
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        rows = _with_statement_timeout(connections[alias], sql, params)
     except OperationalError as error:  # the timeout (QueryCanceled); the savepoint or transaction is rolled back
         if getattr(error.__cause__, "sqlstate", None) != "57014":
             raise
         raise InvalidError("q", "is too broad to search in time: add words, or quote a phrase") from None
     return rows[0][0], [row[1:] for row in rows if row[1] is not None]
+
+
+def _with_statement_timeout(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """
+    The rows of `sql`, cancelled after SEARCH_STATEMENT_TIMEOUT_MS (OperationalError, sqlstate 57014).
+
+    Outside a transaction (a request's read: API views are not atomic) this is one round trip:
+    PostgreSQL runs a string of several statements as one implicit transaction, in which `SET LOCAL`
+    holds for the statements after it and ends with it. That takes client-side parameter binding
+    (Django's default for psycopg 3), which may send several statements at once. Otherwise the
+    setting is changed and restored inside a transaction or savepoint: four or five round trips.
+    """
+    binds_on_server = connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", False)
+    if not connection.in_atomic_block and not binds_on_server:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_STATEMENT_TIMEOUT_MS)}; {sql}", params)
+            cursor.nextset()  # past the SET's empty result
+            return cursor.fetchall()
+    nested = connection.in_atomic_block
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+            [f"{SEARCH_STATEMENT_TIMEOUT_MS}ms"],
+        )
+        [(previous, _)] = cursor.fetchall()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if nested:  # a savepoint: the setting would outlive it, until the outer transaction ends
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+    return rows
+
+
+def estimated_matches(query: ArticleSearchQuery, alias: str) -> float:
+    """How many articles the planner expects `query` to match (planning only: EXPLAIN, no execution)."""
+    table = Article._meta.db_table
+    sql = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} a WHERE {_MATCH}"
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [SEARCH_CONFIG, query.terms])
+        [(plan,)] = cursor.fetchall()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def window_stats(alias: str, rows: int) -> tuple[float, datetime | None]:
+    """The planner's count of articles, and the creation time of the `rows`-th newest (None: fewer)."""
+    table = Article._meta.db_table
+    sql = f"""
+        SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass),
+               (SELECT created_at FROM {table} ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1)
+    """
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [table, rows - 1])
+        [(count, since)] = cursor.fetchall()
+    return float(count), since
 
 
 def _ranked_page(found: list[_RankedRow], after: SearchPosition | None) -> ArticleSearchRows:
