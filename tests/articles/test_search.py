@@ -176,43 +176,117 @@ def test_only_the_newest_candidates_are_ranked(monkeypatch):
     assert sorted(title for page in pages for title in page) == ["Meteor 2", "Meteor 3", "Meteor 4"]
 
 
+@pytest.fixture(autouse=True)
+def _no_window_bound_of_another_test() -> Iterator[None]:
+    """Each test's articles are its own: the window's bound a process keeps must not come from another's."""
+    search._window_bounds.clear()
+    yield
+    search._window_bounds.clear()
+
+
+def steps_taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The candidates steps the search runs from now on, in order (apps.articles.search._run_ranked)."""
+    taken: list[str] = []
+    run = search._run_ranked
+
+    def recording(*args: Any, candidates: search.Candidates, **kwargs: Any) -> Any:
+        taken.append(candidates)
+        return run(*args, candidates=candidates, **kwargs)
+
+    monkeypatch.setattr(search, "_run_ranked", recording)
+    return taken
+
+
+def pages_of_the_newest_directly(monkeypatch: pytest.MonkeyPatch, q: str) -> list[str]:
+    """Every page of `q` from the newest matches of all, no other step tried: what every step must equal."""
+    with monkeypatch.context() as directly:
+        directly.setattr(search, "_has_phrase", lambda terms: False)
+        directly.setattr(search, "_planned_share", lambda query, alias: (0.0, None))
+        return [title for page in every_page(q, limit=2) for title in page]
+
+
 @postgres_only
 @pytest.mark.parametrize(
     ("walk_rows", "phrase", "steps"),
     [
-        (1000, '"stop worrying"', ["any", "walk"]),  # the walk finds every candidate
-        (6, '"stop worrying"', ["any", "walk"]),  # the 6 newest articles hold the 3 candidates, just
-        (2, '"stop worrying"', ["any", "walk", "newest"]),  # the walk falls short
-        (1000, '"stop sign"', ["any"]),  # fewer matches than candidates: any are all of them
+        (1000, '"stop worrying"', ["walk"]),  # the walk finds every candidate
+        (6, '"stop worrying"', ["walk"]),  # the 6 newest articles hold the 3 candidates, just
+        (2, '"stop worrying"', ["walk", "any", "newest"]),  # the walk falls short, there are more than 3
+        (1000, '"stop sign"', ["walk", "any"]),  # fewer matches than candidates: any are all of them
     ],
 )
 def test_a_phrase_finds_the_same_candidates_whichever_step_finds_them(monkeypatch, walk_rows, phrase, steps):
     # Each step of a phrase's search answers only when it found what the last step would find: the
-    # pages are the same as from the newest matches directly.
+    # pages are the same as from the newest matches directly. (The table is smaller than the window.)
     monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
     monkeypatch.setattr(search, "PHRASE_WALK_ROWS", walk_rows)
-    taken: list[str] = []
-    run = search._run_ranked
-    monkeypatch.setattr(
-        search, "_run_ranked", lambda *args, candidates: taken.append(candidates) or run(*args, candidates=candidates)
-    )
     for number in range(4):
         article(f"Stop worrying {number}")
         article(f"Worrying stop {number}" if number else "Worrying stop sign")
     article("Stop worrying, the newest", body="stop worrying and stop worrying")
+    taken = steps_taken(monkeypatch)
 
     found = [title for page in every_page(phrase, limit=2) for title in page]
     first_page_steps = taken[: len(steps)]
-    with monkeypatch.context() as directly:
-        directly.setattr(search, "_has_phrase", lambda terms: False)
-        reference = [title for page in every_page(phrase, limit=2) for title in page]
 
-    assert found == reference  # the same pages, in the same (ranked) order
+    assert found == pages_of_the_newest_directly(monkeypatch, phrase)  # the same pages, in the same order
     assert first_page_steps == steps
     if phrase == '"stop worrying"':
         assert sorted(found) == ["Stop worrying 2", "Stop worrying 3", "Stop worrying, the newest"]  # the newest 3
     else:
         assert found == ["Worrying stop sign"]
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    ("q", "planned_share", "window_rows", "steps"),
+    [
+        ("nebula", 0.04, 8, ["window"]),  # a word in the middle band: the window holds the 3 candidates
+        ("nebula", 0.04, 4, ["window", "newest"]),  # the window's 4 articles hold 2 matches: too few
+        ("nebula", 0.5, 8, ["newest"]),  # a common word: walking the newest-first index finds them soon
+        ("nebula", 0.001, 8, ["newest"]),  # a rare word: the GIN index gives its few matches
+        ('"red nebula"', 0.001, 8, ["window"]),  # a phrase that looks rare may be common: the window first
+        ('"red nebula"', 0.001, 4, ["window", "any", "newest"]),
+        ('"red nebula"', 0.5, 8, ["walk"]),  # a phrase of common words: the walk first
+    ],
+)
+def test_the_window_of_the_newest_articles_finds_the_same_candidates(monkeypatch, q, planned_share, window_rows, steps):
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(search, "SEARCH_WINDOW_ROWS", window_rows)
+    monkeypatch.setattr(search, "estimated_matches", lambda query, alias: planned_share * 12)
+    for number in range(6):  # matches and others, alternately: the 8 newest hold 4 matches, the 4 newest 2
+        article(f"Red nebula {number}")
+        article(f"Quasar {number}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")  # the table's planned rows (12), which the share is of
+    taken = steps_taken(monkeypatch)
+
+    found = [title for page in every_page(q, limit=2) for title in page]
+
+    assert taken[: len(steps)] == steps
+    assert found == pages_of_the_newest_directly(monkeypatch, q)
+    assert sorted(found) == ["Red nebula 3", "Red nebula 4", "Red nebula 5"]
+
+
+@postgres_only
+def test_the_window_bound_and_the_planned_matches_come_from_the_database(monkeypatch):
+    created = [article(f"Pulsar {number}") for number in range(5)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+
+    rows, since = search.window_stats("default", 2)
+    estimate = search.estimated_matches(article_search_query(q="pulsar", limit=20, cursor=None), "default")
+
+    assert rows == 5
+    assert since == created[-2].created_at  # the second newest's
+    assert search.window_stats("default", 6) == (5, None)  # fewer articles than the window
+    assert 0 < estimate <= 5
+    # A process keeps the bound for SEARCH_WINDOW_BOUND_SECONDS: an older one only widens the window.
+    monkeypatch.setattr(search, "SEARCH_WINDOW_ROWS", 2)
+    query = article_search_query(q="pulsar", limit=20, cursor=None)
+    assert search._planned_share(query, "default") == (estimate / 5, since)
+    article("Pulsar, newer")
+    assert search._planned_share(query, "default")[1] == since
 
 
 @pytest.mark.parametrize(
@@ -339,14 +413,16 @@ def test_a_search_outside_a_transaction_is_one_statement_with_its_timeout(monkey
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         [(before,)] = cursor.fetchall()
+    query = article_search_query(q="magnetar", limit=20, cursor=None)
+    search._planned_share(query, "default")  # the window's bound, which a process reads once a minute
     with django_assert_num_queries(1) as captured:
-        rows = search.article_search_rows(query=article_search_query(q="magnetar", limit=20, cursor=None))
+        rows = search.article_search_rows(query=query)
     assert captured.captured_queries[0]["sql"].startswith("SET LOCAL statement_timeout = 2000;")
     assert [row[0] for row in rows["rows"]] == list(Article.objects.values_list("id", flat=True))
 
     monkeypatch.setattr(search, "SEARCH_STATEMENT_TIMEOUT_MS", 50)
     with connection.execute_wrapper(slow_search), pytest.raises(InvalidError) as raised:
-        search.article_search_rows(query=article_search_query(q="magnetar", limit=20, cursor=None))
+        search.article_search_rows(query=query)
     assert raised.value.field == "q"
     with connection.cursor() as cursor:  # usable, its own timeout back, no transaction left open
         cursor.execute("SHOW statement_timeout")

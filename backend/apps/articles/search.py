@@ -23,6 +23,7 @@ Full-text search over articles (API v2's `GET /articles?q=`): the selector behin
 import base64
 import math
 import re
+import time
 import unicodedata
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, TypedDict
@@ -152,36 +153,73 @@ def _ranked_rows(query: ArticleSearchQuery, after: SearchPosition | None, alias:
     PostgreSQL: the newest SEARCH_CANDIDATES matches (up to the snapshot), ranked; the page after
     `after`. The snapshot of a first page is the greatest id among its candidates (a window over them).
 
-    A phrase, which the planner misjudges (below), is looked for in up to three steps, each of which
-    answers only when it has found exactly the candidates the last would: any SEARCH_CANDIDATES
-    matches (when there are fewer, they are all of them), then the newest PHRASE_WALK_ROWS articles'
-    matches (when they hold enough, they are the newest), then the newest matches of all.
+    Where the planner would find them slowly, the candidates are first looked for in cheaper steps,
+    each of which answers only when it has found exactly what the last would (docs/search.md,
+    "Choosing the step"): the window of the newest articles (when it holds enough matches, they are
+    the newest), the walk of the newest PHRASE_WALK_ROWS articles (the same), any SEARCH_CANDIDATES
+    matches (when there are fewer, they are all of them); then the newest matches of all.
     """
-    if _has_phrase(query.terms):
+    share, since = _planned_share(query, alias)
+    low, high = SEARCH_WINDOW_BAND
+    phrase = _has_phrase(query.terms)
+    windowed = since is not None and share < high and (phrase or share >= low)
+    if windowed:
+        count, found = _run_ranked(query, after, alias, candidates="window", since=since)
+        if count >= SEARCH_CANDIDATES:
+            return _ranked_page(found, after)
+    if phrase:
+        if not windowed:  # (the walk's articles are within the window's: it would fall short too)
+            count, found = _run_ranked(query, after, alias, candidates="walk")
+            if count >= SEARCH_CANDIDATES:
+                return _ranked_page(found, after)
         count, found = _run_ranked(query, after, alias, candidates="any")
         if count < SEARCH_CANDIDATES:
-            return _ranked_page(found, after)
-        count, found = _run_ranked(query, after, alias, candidates="walk")
-        if count >= SEARCH_CANDIDATES:
             return _ranked_page(found, after)
     return _ranked_page(_run_ranked(query, after, alias, candidates="newest")[1], after)
 
 
+# The newest matches of a word in a few percent of the articles are slow to find either way the planner
+# can: walking the newest-first index meets one in 25 articles, and the GIN index gives all of them
+# (40,000 at 1M) to be sorted by date. Within a window of the newest articles, PostgreSQL intersects the
+# two indexes instead (a BitmapAnd): 46 to 58 ms down to 18 to 23 ms at 1M (docs/search.md). The window
+# is tried for the texts whose planned matches are this share of the table's rows: above it the walk is
+# quick, below it the matches are few (and a word's estimate there is the planner's floor for words it
+# keeps no statistics of, so it is no evidence of a middle band).
+SEARCH_WINDOW_ROWS = 30_000
+SEARCH_WINDOW_BAND = (0.01, 0.06)
+# How long a process trusts the window's bound (and the table's planned rows) before reading them again
+# (5 ms): an older bound only makes the window a little larger, never the results different.
+SEARCH_WINDOW_BOUND_SECONDS = 60
 # A phrase's words are estimated as independent, so a phrase of words that mostly occur together looks
-# far rarer than it is ("stop worrying": 71,805 matches at 1M, estimated 14 times fewer): PostgreSQL then
-# reads all its matches from the GIN index and sorts them by date (1 to 1.7 s, docs/search.md), where a
-# walk of the newest articles finds its newest 1,000 within 13,651 rows. And a phrase of common words
-# that rarely occur together looks common: PostgreSQL walks the whole table for it, to the timeout. So a
-# phrase first asks the GIN index for any SEARCH_CANDIDATES matches, which is quick either way and, for
-# a rare phrase, finds them all; only a common one then walks this many of the newest articles.
+# far rarer than it is ("stop worrying": 71,805 matches at 1M, estimated 14 times fewer), and a phrase
+# of common words that rarely occur together looks common (the walk of the whole table, to the timeout,
+# for "postgresql indexes"). So a phrase is never left to the planner's choice: the window (a rare or
+# middling estimate) or the walk of this many newest articles (a common one: its words are) finds a
+# common phrase's newest matches, and the GIN index all of a rare one's, before the newest of all.
 PHRASE_WALK_ROWS = 20_000
 _PHRASE = re.compile(r'"[^"]*\w\W+\w[^"]*"|\w-\w')  # quoted words, or hyphenated ones (a phrase too)
 # (id, author id, creation time, rank, snapshot)
 _RankedRow = tuple[int, int, datetime, float, int]
 Candidates = Literal["newest", "any", "walk", "window"]
-
-
 _MATCH = "a.search_document @@ websearch_to_tsquery(%s::regconfig, %s)"
+# alias: (until when, in time.monotonic(), the table's planned rows and the window's bound)
+_window_bounds: dict[str, tuple[float, float, datetime | None]] = {}
+
+
+def _planned_share(query: ArticleSearchQuery, alias: str) -> tuple[float, datetime | None]:
+    """
+    The share of the articles the planner expects `query` to match, and the window's bound: the
+    creation time of the SEARCH_WINDOW_ROWS-th newest article (None, and no estimate asked for, while
+    the table holds fewer).
+    """
+    now = time.monotonic()
+    known = _window_bounds.get(alias)
+    if known is None or known[0] <= now:
+        known = _window_bounds[alias] = (now + SEARCH_WINDOW_BOUND_SECONDS, *window_stats(alias, SEARCH_WINDOW_ROWS))
+    _, rows, since = known
+    if since is None or rows <= 0:  # (reltuples is -1 until the table was first analyzed)
+        return 0.0, None
+    return estimated_matches(query, alias) / rows, since
 
 
 def _has_phrase(terms: str) -> bool:
