@@ -269,6 +269,17 @@ def test_the_window_of_the_newest_articles_finds_the_same_candidates(monkeypatch
 
 
 @postgres_only
+def test_the_document_is_kept_in_the_table_pages():
+    """Migration 0007: MAIN storage, so that a candidate's match and rank do not each read the TOAST table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass"
+            " AND attname = 'search_document'"
+        )
+        assert cursor.fetchall() == [("m",)]
+
+
+@postgres_only
 def test_the_window_bound_and_the_planned_matches_come_from_the_database(monkeypatch):
     created = [article(f"Pulsar {number}") for number in range(5)]
     with connection.cursor() as cursor:

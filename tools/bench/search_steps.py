@@ -45,6 +45,7 @@ def best_of_three(run):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--window", type=int, default=30_000, help="articles in the window (newest first)")
+    parser.add_argument("--text", action="append", help="a text to search for (repeatable; default: the bench's 20)")
     args = parser.parse_args()
     took, (rows, since) = best_of_three(lambda: search.window_stats("default", args.window))
     print(f"table rows (estimate) {rows:,.0f}; window bound ({args.window:,} newest): {since}, {took:.1f} ms")
@@ -57,7 +58,7 @@ def main() -> None:
         taken.append(candidates)
         return run_ranked(*args, candidates=candidates, **kwargs)
 
-    for text in SEARCH_QUERIES:
+    for text in args.text or SEARCH_QUERIES:
         query = article_search_query(q=text, limit=20, cursor=None)
         took, estimate = best_of_three(lambda query=query: search.estimated_matches(query, "default"))
         cells = []

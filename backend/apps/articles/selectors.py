@@ -163,7 +163,10 @@ def article_parts(article_ids: Iterable[int], *, with_body: bool = False, using:
     the rows with their authors joined, then the tags. A cold article (just published, or favorited
     far down the list) is then two queries, where one per part cost five.
     """
-    articles = list(Article.objects.using(using).select_related("author").filter(pk__in=list(article_ids)))
+    rows = Article.objects.using(using).select_related("author").filter(pk__in=list(article_ids))
+    if not with_body:  # lists show no body: not read (nor fetched from TOAST, where it is often kept)
+        rows = rows.defer("body")
+    articles = list(rows)
     tags = tag_names_by_article(article_ids=[article.pk for article in articles], using=using)
     shape = ArticleSerializer if with_body else ArticleListItemSerializer
     return ArticleParts(
