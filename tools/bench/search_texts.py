@@ -1,4 +1,4 @@
-"""The texts the bench searches for (cases s and s_d; tools/bench/search_window.py): no Django needed."""
+"""The texts the bench searches for (cases s and s_d; tools/bench/search_steps.py): no Django needed."""
 
 # v2's search (issue #15), in words of the seed's texts (apps.devtools.management.sample_text): words
 # in about half the articles and in a few, a title's topic, phrases, `or` and `-word`; one in the bench
