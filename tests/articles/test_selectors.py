@@ -157,3 +157,17 @@ def test_a_tag_or_favorites_page_is_the_same_read_either_way(monkeypatch, walk):
         assert [row[0] for row in pages[first]["rows"]] == expected[:4]  # one more: a next page exists
         assert [row[0] for row in pages[deep]["rows"]] == expected[3:7]
         assert pages[first]["count"] == len(expected)
+
+
+def test_list_entries_do_not_read_the_body_an_article_entry_does(django_assert_num_queries):
+    article = cast(Article, ArticleFactory(body="The body, which only the article's own page shows."))
+
+    with django_assert_num_queries(2) as listed:  # the rows with their authors, then the tags
+        parts = selectors.article_parts([article.pk])
+    with django_assert_num_queries(2) as whole:
+        whole_parts = selectors.article_parts([article.pk], with_body=True)
+
+    assert "body" not in parts.contents[article.pk]
+    assert '"body"' not in listed.captured_queries[0]["sql"]  # not read, nor fetched from TOAST
+    assert whole_parts.contents[article.pk]["body"] == "The body, which only the article's own page shows."
+    assert '"body"' in whole.captured_queries[0]["sql"]

@@ -11,7 +11,10 @@ Full-text search over articles (API v2's `GET /articles?q=`): the selector behin
 - **Bounded work**: only the newest `SEARCH_CANDIDATES` matches are ranked. A word that half the
   articles contain matches 500,000 rows at 1M: reading and ranking them all costs seconds; the newest
   1,000 are found by walking the newest-first index (or, for a rarer word, by the GIN index and a
-  top-N sort), then ranked: milliseconds (docs/search.md). A statement timeout guards the rest.
+  top-N sort), then ranked: milliseconds (docs/search.md). Where both plans are slow (a word in a
+  few percent of the articles, a phrase, whose estimate misleads), cheaper steps come first: a window
+  of the newest articles, a walk of them, any matches (`_ranked_rows`). A statement timeout guards
+  the rest.
 - **Cursor**: a position in the ranking (rank, creation time, id) plus the *snapshot*, the greatest
   id among the first page's candidates: later pages rank the same candidates (articles published
   since stay out of them), so pages neither repeat nor skip when articles are published meanwhile.
