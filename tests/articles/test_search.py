@@ -355,6 +355,8 @@ def test_hostile_queries_are_answered(q):
     page = article_search_page(q=q, limit=20, cursor=None)
     assert isinstance(page.entries, list)
     assert Article.objects.count() == 1
+    if connection.vendor == "postgresql":  # the planner's estimate, asked for on a large table, takes them too
+        assert search.estimated_matches(article_search_query(q=q, limit=20, cursor=None), "default") >= 0
 
 
 def test_nul_bytes_and_control_characters_are_spaces():

@@ -204,7 +204,8 @@ _PHRASE = re.compile(r'"[^"]*\w\W+\w[^"]*"|\w-\w')  # quoted words, or hyphenate
 # (id, author id, creation time, rank, snapshot)
 _RankedRow = tuple[int, int, datetime, float, int]
 Candidates = Literal["newest", "any", "walk", "window"]
-_MATCH = "a.search_document @@ websearch_to_tsquery(%s::regconfig, %s)"
+_TSQUERY = "websearch_to_tsquery(%s::regconfig, %s)"  # parameters: SEARCH_CONFIG, the terms
+_MATCH = f"a.search_document @@ {_TSQUERY}"
 # alias: (until when, in time.monotonic(), the table's planned rows and the window's bound)
 _window_bounds: dict[str, tuple[float, float, datetime | None]] = {}
 
@@ -243,14 +244,12 @@ def _run_ranked(
     PHRASE_WALK_ROWS articles ("walk"), or the newest among the articles created `since` ("window").
     """
     table = Article._meta.db_table
-    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
-    rank = f"ts_rank(c.search_document, {tsquery}, 1)"  # 1: divided by 1 + log(length): long bodies win less
+    rank = f"ts_rank(c.search_document, {_TSQUERY}, 1)"  # 1: divided by 1 + log(length): long bodies win less
     snapshot_bound = "AND a.id <= %s" if after else ""
     # ts_rank is a `real`; the cursor holds its shortest decimal form, which is that `real` again only as a `real`.
     keyset = f"WHERE ({rank}, c.created_at, c.id) < (%s::real, %s, %s)" if after else ""
     columns = "a.id, a.author_id, a.created_at, a.search_document"
     newest = "ORDER BY a.created_at DESC, a.id DESC"
-    match = _MATCH
     params: list[str | int | float | datetime | None] = []
     snapshot = [after.snapshot] if after else []
     if candidates == "walk":
@@ -258,19 +257,19 @@ def _run_ranked(
             SELECT a.* FROM (
                 SELECT {columns} FROM {table} a WHERE TRUE {snapshot_bound} {newest} LIMIT %s
             ) a
-            WHERE {match} {newest} LIMIT %s
+            WHERE {_MATCH} {newest} LIMIT %s
         """
         params += [*snapshot, PHRASE_WALK_ROWS, SEARCH_CONFIG, query.terms]
     elif candidates == "window":
         # The bound as a value, not a subquery: PostgreSQL can then weigh the date range against the
         # match and intersect the two indexes (a BitmapAnd).
         found = f"""
-            SELECT {columns} FROM {table} a WHERE {match} AND a.created_at >= %s {snapshot_bound} {newest} LIMIT %s
+            SELECT {columns} FROM {table} a WHERE {_MATCH} AND a.created_at >= %s {snapshot_bound} {newest} LIMIT %s
         """
         params += [SEARCH_CONFIG, query.terms, since, *snapshot]
     else:
         order = newest if candidates == "newest" else ""
-        found = f"SELECT {columns} FROM {table} a WHERE {match} {snapshot_bound} {order} LIMIT %s"
+        found = f"SELECT {columns} FROM {table} a WHERE {_MATCH} {snapshot_bound} {order} LIMIT %s"
         params += [SEARCH_CONFIG, query.terms, *snapshot]
     params += [SEARCH_CANDIDATES, SEARCH_CONFIG, query.terms]
     if after:
