@@ -77,10 +77,17 @@ def assert_every_follower_notified_once(followers: list[User]) -> None:
 
 
 def assert_emails_sent_once(worker, expected_addresses: list[str]) -> None:
+    # A mail goes out before its row is marked sent (same transaction, committed just after), so the
+    # last one's mark may still be in flight when its file is already on disk.
+    wait_until(
+        lambda: not OutgoingEmail.objects.filter(sent_at__isnull=True).exists(),
+        worker=worker,
+        timeout=10,
+        what="every e-mail marked sent",
+    )
     sent = emails_by_id(worker)
     assert set(sent.values()) == {1}, f"an e-mail went out twice: {sent.most_common(3)}"
     assert sorted(message["To"] for message in worker.emails()) == sorted(expected_addresses)
-    assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
 
 
 # ------------------------------------------------------------------------------
