@@ -20,6 +20,7 @@ The cases (issue #4), all under the same uvicorn flags as production (2 workers,
        SEARCH_QUERIES: common and rare words, phrases, `or`, `-word`), anonymous, warm cache and cache off
     m_c, m_f, m_e  c, f and e again while tools/bench/writer.py writes at --write-rate (10/s: 2
        publishes, 6 favorites/unfavorites, 2 comments), with the cache hit ratio of each layer from /metrics
+    m_s, m_s_d  s and s_d again under the same writes (the writer's articles use the searched words)
 
 Every case runs wrk for --duration seconds after a 2-second warm-up, at -t2 -c16 (the issue's
 reference load) and, for the reads, again at -c32 (the p99 target). SQL queries and cache calls
@@ -101,6 +102,8 @@ CASES = [
     Case("m_c", "GET /articles?limit=20, anonymous, under writes", "app", under_writes="c"),
     Case("m_f", "GET /articles/{slug}, anonymous, under writes", "app", under_writes="f"),
     Case("m_e", "GET /articles/feed?limit=20, signed in, following 20, under writes", "app", under_writes="e"),
+    Case("m_s", "GET /api/v2/articles?q=<text>&limit=20, anonymous, under writes", "app", under_writes="s"),
+    Case("m_s_d", "GET /api/v2/articles?q=<text>&limit=20, cache off, under writes", "app_nocache", under_writes="s_d"),
     Case("g_post", "POST /articles", "app", read=False),
     Case("g_favorite", "POST/DELETE /articles/{slug}/favorite, alternating", "app", read=False),
     # Issue #5: publishing as an author with 1 and with 10,000 followers, one request at a time.
@@ -127,6 +130,7 @@ TARGET_HIT_RATIO = 0.9  # of the stored-response layer, the one that answers ano
 # case over its v1 counterpart, at least this (the same, within the run-to-run noise of this machine).
 TARGET_V2_OVER_V1 = 0.9
 V2_CASES = {"v2_c": "c", "s": "c", "v2_d": "d", "s_d": "d"}
+NEEDS_V2 = [*V2_CASES, "m_s", "m_s_d"]
 CACHE_LAYERS = ["response", "entry"]  # conduit_cache_reads_total{layer=...}
 
 
@@ -590,21 +594,22 @@ def bench_set(name: str, users: int, articles: int, args: argparse.Namespace) ->
         result["page_bytes"] = files["page"].stat().st_size
         missing = v2_missing(port)
         if missing:  # API v2 is not served by this tree: its cases are skipped, and the report says why
-            print(f"[{name}] skipping {sorted(set(V2_CASES) & wanted)}: {missing}", flush=True)
-            result["skipped"] = {case: missing for case in V2_CASES if case in wanted}
-            wanted -= set(V2_CASES)
+            print(f"[{name}] skipping {sorted(set(NEEDS_V2) & wanted)}: {missing}", flush=True)
+            result["skipped"] = {case: missing for case in NEEDS_V2 if case in wanted}
+            wanted -= set(NEEDS_V2)
         probed = ["c", "e", "e_500", "f", "g_post", "g_favorite", "g_unfavorite"]
         probed += [case for case in ("v2_c", "s") if case in wanted]
         result["queries"].update(probe_queries(probed, env, files))
         # The reads under writes right after their read-only cases: the same table, minutes apart.
-        cases = ["c", "v2_c", "s", "e", "e_500", "f", "m_c", "m_f", "m_e", "g_post", "g_favorite", "h_1", "h_10000"]
+        cases = ["c", "v2_c", "s", "e", "e_500", "f", "m_c", "m_f", "m_e", "m_s"]
+        cases += ["g_post", "g_favorite", "h_1", "h_10000"]
         for case in cases:
             if case in wanted:
                 measure(case)
     finally:
         stop(server)
 
-    cold = [case for case in ("d", "v2_d", "s_d") if case in wanted]
+    cold = [case for case in ("d", "v2_d", "s_d", "m_s_d") if case in wanted]
     if cold:
         nocache = {**env, "BENCH_CACHE": "off"}
         server = start_server("app_nocache", nocache, port)
@@ -1019,8 +1024,8 @@ def render(results: dict[str, Any]) -> str:
         "```sh",
         f"uvicorn tools.bench.bare_asgi:app {' '.join(UVICORN_FLAGS)}                                   # a",
         f"uvicorn tools.bench.bare_django.wsgi:application --interface wsgi {' '.join(UVICORN_FLAGS)}   # b",
-        f"uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # c e f g m s v2_c",
-        f"BENCH_CACHE=off uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # d s_d v2_d",
+        f"uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # c e f g m_* s v2_c",
+        f"BENCH_CACHE=off uvicorn config.asgi:application --interface asgi3 {' '.join(UVICORN_FLAGS)}  # d *s_d v2_d",
         "# with DJANGO_SETTINGS_MODULE=tools.bench.settings (the project's settings; BENCH_CACHE=off: DummyCache),",
         "# PROMETHEUS_MULTIPROC_DIR=<an empty directory> and METRICS_TOKEN=<random> (the reads scrape /metrics)",
         "```",
@@ -1107,10 +1112,11 @@ def render_under_writes(results: dict[str, Any], name: str) -> list[str]:
         return []
     rate = results["meta"].get("write_rate", 10)
     return [
-        f"Reads under writes (issues #11, #12), {name} set: c, f and e's wrk runs again while "
+        f"Reads under writes (issues #11, #12, #15), {name} set: c, f, e, s and s_d's wrk runs again while "
         "`tools/bench/writer.py` writes "
         f"{rate:g} times a second (of every 10: 2 publishes, 6 favorites/unfavorites alternating per user by "
-        "4 users on random articles, 2 comments), started before the warm-up and stopped after the last round. "
+        "4 users on random articles, 2 comments; each published body names 3 of the searched words), "
+        "started before the warm-up and stopped after the last round. "
         "Hit ratios: `conduit_cache_reads_total{layer, result}` from `/metrics`, before and after the measured "
         "rounds (n/a: no cached read counted).",
         "",

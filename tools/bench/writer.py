@@ -5,7 +5,8 @@ SIGTERM/SIGINT or --seconds, then prints what it did as one JSON object on stdou
     python -m tools.bench.writer --base http://127.0.0.1:8790 --files var/bench/small/mixed.json [--rate 10]
 
 Each second (at the default 10 writes/s): 2 publishes (POST /articles, as the bench writer, unique
-titles), 6 favorite toggles (POST then DELETE /articles/{slug}/favorite, alternating per user, on
+titles, bodies made of the words the search cases look for, so that a publish changes what some
+searches find), 6 favorite toggles (POST then DELETE /articles/{slug}/favorite, alternating per user, on
 random articles, by several signed-in users in turn) and 2 comments (POST /articles/{slug}/comments).
 
 Open loop: a write is scheduled every 1/rate seconds whatever the server's latency, and sent by a
@@ -28,7 +29,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tools.bench.search_texts import SEARCH_QUERIES
+
 API = "/api/v1"
+# The plain words of the searched texts (no phrase, `or` or `-word`): a published body takes a few.
+SEARCHED_WORDS = [text for text in SEARCH_QUERIES if text.isalpha()]
 # Ten slots cycled in order: 2 publishes, 6 favorite toggles and 2 comments, spread over the cycle.
 PATTERN = ["publish", "favorite", "comment", "favorite", "favorite"] * 2
 POOL_THREADS = 8  # writes in flight at most; more than 10 writes/s x the ~20 ms a write takes
@@ -63,8 +68,8 @@ class Plan:
         self.count += 1
         if kind == "publish":
             title = f"Mixed {self.run_id} {self.count}"
-            article = {"title": title, "description": "Mixed workload", "body": "Written while readers read.",
-                       "tagList": ["bench"]}  # fmt: skip
+            body = f"Written while readers read, about {' and '.join(self.rng.sample(SEARCHED_WORDS, 3))}."
+            article = {"title": title, "description": "Mixed workload", "body": body, "tagList": ["bench"]}
             return Write("publish", "POST", f"{API}/articles", self.writer_token, {"article": article})
         self.turns[kind] += 1
         user = self.turns[kind] % len(self.user_tokens)
