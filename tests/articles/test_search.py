@@ -14,11 +14,12 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from apps.articles import search
-from apps.articles.caching import SEARCH, SEARCH_TEXTS, article_search_page
+from apps.articles import search, search_registry
+from apps.articles.caching import SEARCH, SEARCH_ALL, article_search_page
 from apps.articles.models import Article
 from apps.articles.search import (
     SEARCH_QUERY_MAX_LENGTH,
@@ -28,12 +29,14 @@ from apps.articles.search import (
     search_cursor_decode,
     search_cursor_encode,
     search_terms,
+    search_texts_matching,
 )
 from apps.articles.services import article_create, article_delete, article_update
-from apps.caching.generations import generations_get
+from apps.caching.generations import generations_get, redis_enabled
 from apps.core.exceptions import InvalidError
+from apps.users.models import User
 from tests.caching.test_responses import gets_reaching, wsgi_get
-from tests.client import APIClient
+from tests.client import APIClient, on_commit_callbacks
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
 
@@ -357,6 +360,9 @@ def test_hostile_queries_are_answered(q):
     assert Article.objects.count() == 1
     if connection.vendor == "postgresql":  # the planner's estimate, asked for on a large table, takes them too
         assert search.estimated_matches(article_search_query(q=q, limit=20, cursor=None), "default") >= 0
+    # A publish matches the new article against every registered text (apps.articles.search_registry).
+    terms = search_terms(q)
+    assert search_texts_matching(Article.objects.get().pk, [terms], "default") in ([], [terms])
 
 
 def test_nul_bytes_and_control_characters_are_spaces():
@@ -494,6 +500,134 @@ def test_a_publish_shows_in_search_results_at_once(django_capture_on_commit_call
     assert sorted(titles("eclipse")) == ["Eclipse one", "Eclipse two"]
 
 
+# A publish changes only the searches whose text the new article matches (apps.articles.search_registry).
+MATCHED_BY_COMET = ["comet", "nebula or tail", "comet dust"]
+NOT_MATCHED_BY_COMET = ["nebula", "comet -tail", '"tail comet"', "asteroid"]
+needs_redis = pytest.mark.skipif(not redis_enabled(), reason="the registry of searched texts lives in Redis")
+
+
+def titles_and_reloaded(q: str) -> tuple[list[str], bool]:
+    """The first page's titles, and whether the database was read for them (not from the cache), as a request would."""
+    with on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+        found = titles(q)
+    return found, len(queries) > 0
+
+
+def publish_comet() -> Article:
+    return article_create(author=cast(User, UserFactory()), title="Comet tail", description="Ice.", body="Dust.")
+
+
+def test_the_texts_a_new_article_matches_are_those_whose_search_finds_it():
+    """What the publish matches is what the search finds, on PostgreSQL and on the fallback alike."""
+    comet = publish_comet()
+    article("Nebula")
+    texts = MATCHED_BY_COMET + NOT_MATCHED_BY_COMET
+    assert sorted(search_texts_matching(comet.pk, texts, "default")) == sorted(MATCHED_BY_COMET)
+    assert [q for q in texts if "Comet tail" in titles(q)] == MATCHED_BY_COMET
+    assert search_texts_matching(comet.pk, [], "default") == []
+
+
+def test_a_publish_reloads_only_the_searches_it_matches(django_capture_on_commit_callbacks):
+    article("Nebula")
+    article("Asteroid")
+    texts = MATCHED_BY_COMET + NOT_MATCHED_BY_COMET
+    before = {q: asked_twice(q) for q in texts}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_comet()
+
+    for q in MATCHED_BY_COMET:
+        assert titles(q) == ["Comet tail", *before[q]]
+    for q in NOT_MATCHED_BY_COMET:  # untouched, still cached; without Redis (no registry), all reloaded
+        assert titles_and_reloaded(q) == (before[q], not redis_enabled())
+
+
+@needs_redis
+def test_a_publish_during_a_load_invalidates_what_that_load_stores(monkeypatch, django_capture_on_commit_callbacks):
+    """
+    The loader registers its text before it reads: a publish that commits after the read (and before
+    the page is stored) sees the text, and the page stored without the new article is never served.
+    """
+    article("Nebula")
+    assert titles("comet") == []  # seen once: the next ask loads and stores
+    load = search.article_search_pages
+
+    def load_then_publish(queries: Any, using: Any = None) -> Any:
+        pages = load(queries, using)
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_comet()
+        return pages
+
+    monkeypatch.setattr("apps.articles.caching.article_search_pages", load_then_publish)
+    assert titles("comet") == []  # the page as it was when read
+    monkeypatch.setattr("apps.articles.caching.article_search_pages", load)
+    assert titles("comet") == ["Comet tail"]
+
+
+@needs_redis
+def test_a_text_leaves_the_registry_only_once_its_pages_were_invalidated(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    article("Nebula")
+    asked_twice("nebula")
+    monkeypatch.setattr(search_registry, "FORGET_AFTER_SECONDS", -1)  # every text is due to be forgotten
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_comet()  # matches no text, but forgets "nebula": its pages are bumped first
+
+    assert search_registry.search_texts_due() == search_registry.DueTexts([], [], ANY_TIME, True)
+    assert titles_and_reloaded("nebula") == (["Nebula"], True)  # registered again
+    assert search_registry.search_texts_due().forgotten == ["nebula"]
+
+
+class _AnyTime(int):
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, int)
+
+    __hash__ = int.__hash__
+
+
+ANY_TIME = _AnyTime()
+
+
+@needs_redis
+def test_a_lost_registry_invalidates_every_search(django_capture_on_commit_callbacks):
+    """An evicted or flushed registry cannot tell which searches a publish changes: all of them, until marked again."""
+    article("Nebula")
+    asked_twice("nebula")
+    cache.delete(search_registry.REGISTRY_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_comet()  # no marker: every search
+    assert titles_and_reloaded("nebula") == (["Nebula"], True)  # its load marks the registry again
+    asked_twice("nebula")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_comet()  # marked again: only what it matches
+    assert titles_and_reloaded("nebula") == (["Nebula"], False)
+
+
+@needs_redis
+@pytest.mark.parametrize("limit", ["REGISTRY_MAX_TEXTS", "REGISTRY_MAX_SIZE"])
+def test_too_many_searched_texts_invalidate_every_search_instead(
+    monkeypatch, limit, django_capture_on_commit_callbacks
+):
+    """
+    Abuse: distinct texts, each asked for twice (cached), would make every publish match them all, or
+    grow the registry between publishes. Past a bound a publish bumps every search (as without Redis).
+    """
+    monkeypatch.setattr(search_registry, limit, 3)
+    article("Nebula")
+    for number in range(5):
+        asked_twice(f"nebula {number}")
+    asked_twice("nebula")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_comet()
+
+    assert titles_and_reloaded("nebula") == (["Nebula"], True)  # though the new article does not match it
+
+
 def test_an_edit_of_the_text_shows_in_search_results_at_once(django_capture_on_commit_callbacks):
     edited = article("Solstice")
     assert asked_twice("solstice") == ["Solstice"]
@@ -511,12 +645,12 @@ def test_an_edit_of_the_text_shows_in_search_results_at_once(django_capture_on_c
 
 def test_an_edit_of_tags_only_or_of_nothing_leaves_search_results_cached(django_capture_on_commit_callbacks):
     edited = article("Zenith")
-    before = generations_get([SEARCH_TEXTS.key()])
+    before = generations_get([SEARCH_ALL.key()])
 
     with django_capture_on_commit_callbacks(execute=True):
         article_update(article=edited, changes={"tag_list": ["sky"], "title": "Zenith"})
 
-    assert generations_get([SEARCH_TEXTS.key()]) == before
+    assert generations_get([SEARCH_ALL.key()]) == before
 
 
 def test_a_delete_shows_in_search_results_at_once(django_capture_on_commit_callbacks):

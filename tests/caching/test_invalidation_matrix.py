@@ -61,15 +61,16 @@ EXPECTED = {
         "articles.list.author",
         "articles.list.combined",
         "articles.by_slug",
-        "articles.search",  # through the list of all articles' stamp: no bump of its own
         "feeds.first_page",  # of the author's followers only (AUTHOR_ARTICLES)
     },
+    # After a publish, the searches whose text the new article matches (apps.articles.search_registry).
+    "apps.articles.caching.article_searches_changed": {"articles.search"},
     "apps.articles.caching.article_edited": {
         "articles.summary",
         "articles.full",
         "articles.list.tag",
         "articles.list.combined",
-        "articles.search",  # only when its title, description or body changed (SEARCH_TEXTS)
+        "articles.search",  # only when its title, description or body changed (SEARCH_ALL)
     },
     "apps.articles.caching.article_deleted": {
         *ALL_LISTS,

@@ -68,8 +68,8 @@ class Plan:
         self.count += 1
         if kind == "publish":
             title = f"Mixed {self.run_id} {self.count}"
-            body = f"Written while readers read, about {' and '.join(self.rng.sample(SEARCHED_WORDS, 3))}."
-            article = {"title": title, "description": "Mixed workload", "body": body, "tagList": ["bench"]}
+            text = f"Written while readers read, about {' and '.join(self.rng.sample(SEARCHED_WORDS, 3))}."
+            article = {"title": title, "description": "Mixed workload", "body": text, "tagList": ["bench"]}
             return Write("publish", "POST", f"{API}/articles", self.writer_token, {"article": article})
         self.turns[kind] += 1
         user = self.turns[kind] % len(self.user_tokens)

@@ -9,8 +9,9 @@ The cached reads of articles (apps.caching.reads), split by how often each part 
 - its favorites count by id, invalidated by a favorite of that article only;
 - its author's profile by user id (apps.profiles.caching), invalidated by that profile's edit;
 - a page of search results (ids and ranks) per normalized query, page size and cursor, invalidated by
-  what changes which articles exist (publish, delete) or what they say (an edit of a title,
-  description or body); cached only once the same page was asked for twice (`article_search_page`).
+  a publish only when the new article matches its text (apps.articles.search_registry), by any
+  delete, and by an edit of a title, description or body; cached only once the same page was asked
+  for twice (`article_search_page`).
 
 A page is read in two round trips (membership, then every id's parts in one multi-get), and
 whatever changed is reloaded by primary key. Counts come from counter rows (apps.articles.counts).
@@ -18,8 +19,12 @@ whatever changed is reloaded by primary key. Counts come from counter rows (apps
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from django.db import router, transaction
+
+from apps.articles.models import Article
 from apps.articles.search import (
     SEARCH_STATEMENT_TIMEOUT_MS,
     ArticleSearchQuery,
@@ -29,6 +34,13 @@ from apps.articles.search import (
     article_search_query,
     article_search_rows,
     search_cursor_encode,
+    search_texts_matching,
+)
+from apps.articles.search_registry import (
+    search_registry_mark,
+    search_texts_due,
+    search_texts_forget,
+    search_texts_register,
 )
 from apps.articles.selectors import (
     ArticleIdPage,
@@ -41,7 +53,7 @@ from apps.articles.selectors import (
     article_parts,
     article_refs_by_slug,
 )
-from apps.caching.generations import key_part, run_cache_operation
+from apps.caching.generations import key_part, pending_invalidations, run_cache_operation
 from apps.caching.reads import VIEWER, CachedEntry, Loaded, Stamp, invalidation, read_many, read_uncached, single
 from apps.core.exceptions import NotFoundError
 from apps.core.types import Entry, EntryPage
@@ -67,9 +79,13 @@ LIST_AUTHOR = Stamp("list-author")  # ... of an author's, by username
 LIST_TAG = Stamp("list-tag")  # ... of a tag's, by name
 LIST_FAVORITED = Stamp("list-favorited")  # ... of a user's favorites, by username
 LIST_DELETES = Stamp("list-deletes")  # any article deleted: every list loses it
-# What any article says (its title, description or body was edited): the search results' ranking and
-# membership. Which articles exist is LIST_ALL's and LIST_DELETES', which the search depends on too.
-SEARCH_TEXTS = Stamp("search-texts")
+# Every search page: bumped when what any article says changed (an edit of its title, description or
+# body), and by a publish whose matching searches are not known (apps.articles.search_registry). A
+# delete bumps LIST_DELETES, which the search depends on too.
+SEARCH_ALL = Stamp("search-all")
+# The search pages of one text, by its normalized terms: bumped by a publish of an article that matches
+# it, and when the registry forgets it.
+SEARCH_TEXT = Stamp("search-text")
 # Which articles an author has, by author id: their publishes and deletes (a personal feed depends on
 # those of each author its reader follows: apps.feeds.caching).
 AUTHOR_ARTICLES = Stamp("author-articles")
@@ -147,15 +163,25 @@ BY_SLUG = CachedEntry[str, tuple[int, int] | None](
 )
 
 
+def _search_pages_registered(
+    queries: list[ArticleSearchQuery], using: str | None
+) -> dict[ArticleSearchQuery, ArticleSearchRows]:
+    """SEARCH's loader: registers the texts before reading the database (apps.articles.search_registry)."""
+    if not search_texts_register({query.terms for query in queries}):
+        article_searches_changed(every=True)
+        transaction.on_commit(search_registry_mark)  # after the bump (at once outside a transaction)
+    return article_search_pages(queries, using)
+
+
 # A page of search results (ids, author ids, ranks) by (page size, cursor, normalized query).
 SEARCH = CachedEntry[ArticleSearchQuery, ArticleSearchRows](
     name="articles.search",
     ttl=ARTICLE_SEARCH_TTL,
-    load=article_search_pages,
-    depends_on=((LIST_ALL, single), (LIST_DELETES, single), (SEARCH_TEXTS, single)),
-    # A search page can take hundreds of milliseconds to load at 1M articles (a phrase), and every
-    # publish invalidates them all: when a popular one is missed, one process loads it and the
-    # others wait for its result (up to the statement timeout) instead of running it too.
+    load=_search_pages_registered,
+    depends_on=((LIST_DELETES, single), (SEARCH_ALL, single), (SEARCH_TEXT, lambda query: query.terms)),
+    # A search page can take hundreds of milliseconds to load at 1M articles (a phrase), and a publish
+    # may invalidate many: when a popular one is missed, one process loads it and the others wait for
+    # its result (up to the statement timeout) instead of running it too.
     single_flight=SEARCH_STATEMENT_TIMEOUT_MS / 1000,
 )
 
@@ -284,7 +310,37 @@ def article_published(*, slug: str, author: str, author_id: int, tags: Iterable[
     ]
 
 
-@invalidation(ARTICLE, LIST_TAG, SEARCH_TEXTS)
+def article_searches_published(*, article_id: int) -> None:
+    """
+    A publish's invalidation of the search pages, once it has committed: those of the registered
+    texts the new article matches, and those of the texts the registry forgets (apps.articles.search_registry).
+    """
+
+    def after_commit() -> None:
+        due = search_texts_due()
+        if due is None or not due.complete:
+            article_searches_changed(every=True)
+        else:
+            alias = router.db_for_write(Article)
+            article_searches_changed(texts=[*search_texts_matching(article_id, due.texts, alias), *due.forgotten])
+        if due is not None:
+            transaction.on_commit(partial(_forget_once_bumped, due.cutoff))  # after the bump
+
+    transaction.on_commit(after_commit)
+
+
+def _forget_once_bumped(cutoff: int) -> None:
+    if not pending_invalidations():  # a bump that failed is retried: forget the texts only once it landed
+        search_texts_forget(cutoff)
+
+
+@invalidation(SEARCH_TEXT, SEARCH_ALL)
+def article_searches_changed(*, texts: Iterable[str] = (), every: bool = False) -> Iterable[str]:
+    """The search pages of these texts changed, or `every` one did."""
+    return [SEARCH_ALL.key()] if every else [SEARCH_TEXT.key(text) for text in texts]
+
+
+@invalidation(ARTICLE, LIST_TAG, SEARCH_ALL)
 def article_edited(*, article_id: int, retagged: Iterable[str] = (), text_changed: bool = False) -> Iterable[str]:
     """
     `retagged`: the tags added or removed, whose lists gain or lose the article; `text_changed`: its
@@ -293,7 +349,7 @@ def article_edited(*, article_id: int, retagged: Iterable[str] = (), text_change
     return [
         ARTICLE.key(article_id),
         *(LIST_TAG.key(tag) for tag in retagged),
-        *([SEARCH_TEXTS.key()] if text_changed else []),
+        *([SEARCH_ALL.key()] if text_changed else []),
     ]
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal, NamedTuple, TypedDict
 
 from django.db import OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from apps.articles.models import SEARCH_CONFIG, Article
 from apps.core.exceptions import InvalidError
@@ -349,6 +349,43 @@ def window_stats(alias: str, rows: int) -> tuple[float, datetime | None]:
         cursor.execute(sql, [table, rows - 1])
         [(count, since)] = cursor.fetchall()
     return float(count), since
+
+
+def search_texts_matching(article_id: int, texts: list[str], using: str) -> list[str]:
+    """
+    Those of `texts` (normalized terms) that the article matches, as the search matches them: the texts
+    whose results a new article may change (apps.articles.search_registry). A few hundred in one query.
+    """
+    if not texts:
+        return []
+    if connections[using].vendor != "postgresql":
+        return _substring_texts_matching(article_id, texts, using)
+    table = Article._meta.db_table
+    sql = f"""
+        SELECT t.text FROM {table} a, unnest(%s::text[]) AS t(text)
+        WHERE a.id = %s AND a.search_document @@ websearch_to_tsquery(%s::regconfig, t.text)
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [texts, article_id, SEARCH_CONFIG])
+        return [text for (text,) in cursor.fetchall()]
+
+
+_SUBSTRING_TEXTS_PER_QUERY = 100  # one column each, well within SQLite's limits
+
+
+def _substring_texts_matching(article_id: int, texts: list[str], using: str) -> list[str]:
+    """SQLite: the texts whose `search_condition` the article meets, one column per text."""
+    matching = []
+    for start in range(0, len(texts), _SUBSTRING_TEXTS_PER_QUERY):
+        chunk = texts[start : start + _SUBSTRING_TEXTS_PER_QUERY]
+        columns = {
+            f"text_{index}": Case(When(search_condition(text), then=Value(True)), default=Value(False))
+            for index, text in enumerate(chunk)
+        }
+        found = Article.objects.using(using).filter(pk=article_id).annotate(**columns).values_list(*columns)
+        for row in found:
+            matching += [text for text, matches in zip(chunk, row, strict=True) if matches]
+    return matching
 
 
 def _ranked_page(found: list[_RankedRow], after: SearchPosition | None) -> ArticleSearchRows:

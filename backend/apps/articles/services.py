@@ -13,6 +13,7 @@ from apps.articles.caching import (
     article_favorites_changed,
     article_favorites_recounted,
     article_published,
+    article_searches_published,
 )
 from apps.articles.counts import article_counts_add, article_counts_favoriters_remove, article_deltas
 from apps.articles.models import Article, ArticleCount, Favorite
@@ -50,6 +51,7 @@ def article_create(
     # Last: the count of all articles is shared by every publish, and locked until the commit.
     article_counts_add(article_deltas(author_id=author.pk, tag_ids=[tag.pk for tag in tags], sign=1))
     article_published(slug=article.slug, author=author.username, author_id=author.pk, tags=[tag.name for tag in tags])
+    article_searches_published(article_id=article.pk)
     tags_changed()
     return article
 

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.cache import cache
@@ -69,6 +69,17 @@ def run_cache_operation(operation: str, *args: Any, default: Any) -> Any:
     except CACHE_ERRORS as exc:  # the database remains the source of truth
         trip_cache_breaker(exc)
         return default
+
+
+def redis_enabled() -> bool:
+    """Whether the default cache is Redis (apps.caching.backends), which data kept in Redis structures needs."""
+    return hasattr(cache, "redis_client")
+
+
+def redis_script(script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+    """Runs a Lua script on the default cache's Redis (by its digest once loaded); raises the cache's errors."""
+    client = cache.redis_client()  # type: ignore[attr-defined]  # apps.caching.backends.RedisCache
+    return client.register_script(script)(keys=keys, args=args, client=client)
 
 
 def cache_get(key: str) -> Any:

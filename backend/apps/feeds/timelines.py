@@ -25,12 +25,12 @@ database, so losing Redis (restart, eviction, flush) costs a rebuild on the next
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 
-from apps.caching.generations import CACHE_ERRORS, cache_available, trip_cache_breaker
+from apps.caching.generations import CACHE_ERRORS, cache_available, redis_enabled, redis_script, trip_cache_breaker
 
 MARKER = "~"
 TRUNCATED = "~t"
@@ -82,7 +82,7 @@ def _member_row(member: str) -> TimelineRow:
 # ------------------------------------------------------------------------------
 def timelines_enabled() -> bool:
     """Whether timelines are kept: on Redis only (on the embedded default's cache, feeds read the database)."""
-    return hasattr(cache, "redis_client")
+    return redis_enabled()
 
 
 def timeline_keys(user_id: int) -> list[str]:
@@ -90,11 +90,6 @@ def timeline_keys(user_id: int) -> list[str]:
         cache.make_and_validate_key(f"feed:timeline:{user_id}"),
         cache.make_and_validate_key(f"feed:authors:{user_id}"),
     ]
-
-
-def _run(script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
-    client = cache.redis_client()  # type: ignore[attr-defined]  # apps.caching.backends.RedisCache
-    return client.register_script(script)(keys=keys, args=args, client=client)
 
 
 # Trims KEYS[1] to ARGV[cap] articles (the markers aside), marking it truncated when it dropped any.
@@ -188,7 +183,7 @@ def timeline_read(user_id: int, *, newest: int | None = None) -> Timeline | None
         return None
     last_rank = -1 if newest is None else newest + 1  # the (at most two) markers come first
     try:
-        found = _run(_READ, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS, last_rank])
+        found = redis_script(_READ, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS, last_rank])
     except CACHE_ERRORS as exc:
         trip_cache_breaker(exc)
         return None
@@ -208,7 +203,7 @@ def timeline_read(user_id: int, *, newest: int | None = None) -> Timeline | None
 def timeline_begin(user_id: int) -> bool:
     """Sets the reader's timeline marker before a rebuild reads the database; False when Redis is unavailable."""
     try:
-        _run(_BEGIN, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS])
+        redis_script(_BEGIN, timeline_keys(user_id), [settings.FEED_TIMELINE_IDLE_SECONDS])
     except CACHE_ERRORS as exc:
         trip_cache_breaker(exc)
         return False
@@ -222,7 +217,7 @@ def timeline_fill(user_id: int, rows: Iterable[TimelineRow], *, authors: Iterabl
     """
     members = [row_member(row) for row in rows]
     args = [settings.FEED_TIMELINE_IDLE_SECONDS, settings.FEED_TIMELINE_MAX, int(truncated), len(members)]
-    _run(_FILL, timeline_keys(user_id), [*args, *members, *authors])
+    redis_script(_FILL, timeline_keys(user_id), [*args, *members, *authors])
 
 
 def timelines_add(user_ids: Sequence[int], row: TimelineRow) -> int:
@@ -231,10 +226,10 @@ def timelines_add(user_ids: Sequence[int], row: TimelineRow) -> int:
     member = row_member(row)
     for start in range(0, len(user_ids), ADD_BATCH):
         keys = [timeline_keys(user_id)[0] for user_id in user_ids[start : start + ADD_BATCH]]
-        added += int(_run(_ADD, keys, [member, settings.FEED_TIMELINE_MAX]))
+        added += int(redis_script(_ADD, keys, [member, settings.FEED_TIMELINE_MAX]))
     return added
 
 
 def timeline_remove_author(user_id: int, author_id: int) -> None:
     """Drops an unfollowed author's articles from the reader's timeline. Raises the cache's error (tasks retry)."""
-    _run(_REMOVE_AUTHOR, timeline_keys(user_id), [author_id])
+    redis_script(_REMOVE_AUTHOR, timeline_keys(user_id), [author_id])
