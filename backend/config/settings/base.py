@@ -333,10 +333,14 @@ if CELERY_BROKER_URL.startswith("redis"):
     # An unacknowledged message (its worker died) goes back to its queue after this long: keep it above
     # any task's run time. Workers look for such messages every few seconds (kombu's default: 100 s).
     _visibility_timeout = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+    # The sweep holds a lock in Redis for a moment; a worker killed while holding it (SIGKILL, OOM) would
+    # block every sweep until the lock expires (kombu's default: 300 s, longer than a short visibility
+    # timeout itself: a fault drill once waited 80 s in vain). A fraction of the timeout bounds that delay.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _visibility_timeout,
         "unacked_restore_interval": max(1, min(10, _visibility_timeout // 5)),
         "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": max(5, min(300, _visibility_timeout // 4)),
     }
 else:
     # RabbitMQ confirms each publish: the outbox marks a row sent only once the broker has stored it.
